@@ -1,0 +1,59 @@
+"""Shared fixtures. The database is the real Postgres+pgvector that `make test` starts."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    """DATABASE_URL re-pointed at the test database pytest-django created."""
+    base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
+    return f"{base}/{connection.settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process consuming from this run's Redis, writing to the test DB.
+
+    Yields a callable that stops the worker (gracefully unless `kill=True`) so tests can
+    simulate a crash; the worker is always stopped at the end.
+    """
+    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1")
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo",
+             "--queues", "default,vision", "--loglevel", "INFO", "--without-heartbeat",
+             "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+        time.sleep(0.1)
+
+    def stop(kill: bool = False) -> None:
+        if process.poll() is None:
+            process.kill() if kill else process.terminate()
+            process.wait(timeout=30)
+
+    stop.process = process
+    stop.log_path = log_path
+    yield stop
+    stop()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
