@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "marketplace.accounts",
+    "marketplace.listings",
+    "marketplace.photos",
     "marketplace.search",
 ]
 

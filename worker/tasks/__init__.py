@@ -1,0 +1,12 @@
+"""Celery tasks: the only place where the marketplace and the vision code meet.
+
+One module per area; each is imported here so the worker registers its tasks. Task bodies import
+`vision` lazily so the web process (which enqueues by importing these modules) never loads torch.
+"""
+from ..app import app
+
+
+@app.task(name="worker.ping", ignore_result=False)
+def ping() -> str:
+    """Round-trip check used by health checks and tests."""
+    return "pong"
