@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace.listings",
     "marketplace.photos",
     "marketplace.search",
+    "marketplace.spins",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000))
 PHOTOS_PER_LISTING = 12
+# Rotating views: a whole capture (video or photo burst) may be at most 300 MB, checked from
+# Content-Length before the body is read.
+SPIN_UPLOAD_MAX_BYTES = int(os.environ.get("SPIN_UPLOAD_MAX_BYTES", 300 * 1024 * 1024))
+SPIN_VIDEO_MAX_SECONDS = float(os.environ.get("SPIN_VIDEO_MAX_SECONDS", 60))
+SPIN_MIN_PHOTOS, SPIN_MAX_PHOTOS = 8, 72
+SPIN_OUTPUT_FRAMES = int(os.environ.get("SPIN_OUTPUT_FRAMES", 36))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

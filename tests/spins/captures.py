@@ -51,6 +51,7 @@ def write_video(path: Path, angles: list[float], codec: str = "libx264", size: i
         stream = container.add_stream(codec, rate=12)
         stream.width = stream.height = size
         stream.pix_fmt = "yuv420p" if codec != "png" else "rgb24"
+        container.start_encoding()  # headers even when no frame follows
         for index, angle in enumerate(angles):
             image = render_view(texture, angle, Turntable(size=size), seed=index)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):

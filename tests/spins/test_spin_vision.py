@@ -124,15 +124,13 @@ def test_command_line_on_a_photo_folder_names_each_frames_input(tmp_path):
     assert manifest["frames"][0]["angle"] == 0.0
 
 
-# An MP4 with no frames at all lacks the stream parameters FFmpeg needs to open it.
-@pytest.mark.parametrize("angles, codes", [([], {"no_frames", "unreadable"}),
-                                           ([0.0], {"not_enough_angles"})])
-def test_videos_without_enough_frames_are_refused(tmp_path, angles, codes):
+@pytest.mark.parametrize("angles, code", [([], "no_frames"), ([0.0], "not_enough_angles")])
+def test_videos_without_enough_frames_are_refused(tmp_path, angles, code):
     video = tmp_path / "clip.mp4"
     write_video(video, angles)
     with pytest.raises(SpinError) as error:
         build_spin(video, tmp_path / "out")
-    assert error.value.code in codes
+    assert error.value.code == code
     assert not (tmp_path / "out").exists()
 
 

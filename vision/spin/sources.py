@@ -10,6 +10,7 @@ import numpy as np
 from .config import SpinConfig, SpinError
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv"}
+NO_FRAMES = "The video has no frames we could decode."
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
@@ -44,7 +45,7 @@ def probe_video(file: str | Path | BinaryIO, config: SpinConfig = SpinConfig()) 
     try:
         with av.open(file, mode="r") as container:
             if not container.streams.video:
-                raise SpinError("no_video", "This file has no video track.")
+                raise SpinError("no_frames", NO_FRAMES)
             stream = container.streams.video[0]
             codec = stream.codec_context.name
             duration = float(stream.duration * stream.time_base) if stream.duration else (
@@ -102,7 +103,7 @@ def read_video(path: Path, config: SpinConfig,
             raise SpinError("unreadable", "The video could not be decoded.") from error
         # A truncated file: use the frames decoded before the damage.
     if not kept:
-        raise SpinError("no_frames", "The video has no frames we could decode.")
+        raise SpinError("no_frames", NO_FRAMES)
     step = max(1, -(-len(kept) // config.max_candidates))
     return kept[::step]
 

@@ -4,6 +4,7 @@ One module per area; each is imported here so the worker registers its tasks. Ta
 `vision` lazily so the web process (which enqueues by importing these modules) never loads torch.
 """
 from ..app import app
+from . import spins  # noqa: F401  (registers the rotating-view tasks)
 
 
 @app.task(name="worker.ping", ignore_result=False)

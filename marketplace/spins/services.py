@@ -1,0 +1,182 @@
+"""Writes for rotating views: accept a capture, track the worker, publish."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from .models import Spin, SpinSource
+
+VIDEO_EXTENSIONS = {"mp4", "mov", "m4v", "webm"}
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
+
+
+def extension(upload: UploadedFile) -> str:
+    return Path(upload.name or "").suffix.lower().lstrip(".")
+
+
+def check_total_size(uploads: list[UploadedFile]) -> None:
+    """Refuse oversized captures from the sizes alone, before a byte of them is read."""
+    total = sum(upload.size or 0 for upload in uploads)
+    if total > settings.SPIN_UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            f"The capture is {total / 2**20:,.0f} MB; the limit is "
+            f"{settings.SPIN_UPLOAD_MAX_BYTES / 2**20:,.0f} MB. Record a shorter clip "
+            "(5–20 s is plenty) or at a lower resolution.", code="too_large")
+
+
+def validate_video(upload: UploadedFile) -> None:
+    from vision.spin import SpinConfig, SpinError
+    from vision.spin.sources import probe_video
+
+    if extension(upload) not in VIDEO_EXTENSIONS:
+        raise ValidationError("Upload the video as MP4, MOV or WebM.", code="video_type")
+    path = getattr(upload, "temporary_file_path", None)
+    try:
+        probe_video(path() if path else upload.file, SpinConfig(
+            max_video_seconds=settings.SPIN_VIDEO_MAX_SECONDS))
+    except SpinError as error:
+        raise ValidationError(error.message, code=error.code) from error
+    finally:
+        upload.seek(0)
+
+
+def validate_photos(uploads: list[UploadedFile]) -> None:
+    from PIL import Image, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    low, high = settings.SPIN_MIN_PHOTOS, settings.SPIN_MAX_PHOTOS
+    if not low <= len(uploads) <= high:
+        raise ValidationError(
+            f"Upload {low} to {high} photos taken all around the item (you sent "
+            f"{len(uploads)}), or a short video instead.", code="photo_count")
+    for upload in uploads:
+        if upload.size > settings.PHOTO_MAX_BYTES:
+            raise ValidationError(f"{upload.name} is larger than "
+                                  f"{settings.PHOTO_MAX_BYTES // 2**20} MB.", code="too_large")
+        try:
+            with Image.open(upload) as image:
+                if image.format not in PHOTO_FORMATS:
+                    raise ValidationError(f"{upload.name}: use JPEG, PNG, WebP or HEIC photos.",
+                                          code="photo_type")
+                if image.width * image.height > settings.PHOTO_MAX_PIXELS:
+                    raise ValidationError(f"{upload.name} has too many pixels.", code="too_large")
+                image.verify()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+            raise ValidationError(f"{upload.name} is not a photo we can read.",
+                                  code="photo_type") from error
+        finally:
+            upload.seek(0)
+
+
+@transaction.atomic
+def create_spin(*, listing, user, video: UploadedFile | None = None,
+                photos: Iterable[UploadedFile] = ()) -> Spin:
+    """Validate a capture, keep its files and queue the stitching; all or nothing."""
+    from worker.tasks.spins import process_spin
+
+    if listing.seller_id != user.pk:
+        raise PermissionDenied
+    photos = list(photos)
+    if bool(video) == bool(photos):
+        raise ValidationError("Upload either one video or a set of photos.", code="source")
+    uploads = [video] if video else photos
+    check_total_size(uploads)
+    validate_video(video) if video else validate_photos(photos)
+    spin = Spin.objects.create(
+        listing=listing, created_by=user,
+        source_kind=Spin.SourceKind.VIDEO if video else Spin.SourceKind.PHOTOS)
+    saved: list[str] = []
+    try:
+        for position, upload in enumerate(uploads):
+            source = SpinSource(spin=spin, position=position, size=upload.size,
+                                original_name=get_valid_filename(upload.name)[-120:])
+            source.file.save("source", upload, save=True)
+            saved.append(source.file.name)
+    except BaseException:
+        for name in saved:  # the transaction rolls the rows back; take the files with them
+            default_storage.delete(name)
+        raise
+    transaction.on_commit(lambda: process_spin.delay(spin.pk))
+    return spin
+
+
+def start_processing(spin_id: int) -> Spin | None:
+    """Claim a spin for stitching; None if it no longer needs it (finished, failed, deleted)."""
+    claimed = Spin.objects.filter(
+        pk=spin_id, status__in=[Spin.Status.PENDING, Spin.Status.PROCESSING]).update(
+        status=Spin.Status.PROCESSING, progress=0, stage="starting")
+    return Spin.objects.get(pk=spin_id) if claimed else None
+
+
+def download_sources(spin: Spin, folder: Path) -> Path:
+    """Copy the capture out of storage for the decoder: the video file, or a folder of photos."""
+    folder.mkdir(parents=True)
+    for source in spin.sources.all():
+        target = folder / f"{source.position:03d}-{source.original_name}"
+        with source.file.open("rb") as stored, open(target, "wb") as local:
+            for chunk in stored.chunks():
+                local.write(chunk)
+    files = sorted(folder.iterdir())
+    return files[0] if spin.source_kind == Spin.SourceKind.VIDEO else folder
+
+
+def progress_recorder(spin: Spin) -> Callable[[int, str], None]:
+    """A callback for the pipeline that saves progress, at most once per 2% or stage change."""
+    last = {"percent": -100, "stage": ""}
+
+    def record(percent: int, stage: str) -> None:
+        if percent - last["percent"] >= 2 or stage != last["stage"]:
+            Spin.objects.filter(pk=spin.pk).update(progress=min(percent, 99), stage=stage)
+            last.update(percent=percent, stage=stage)
+
+    return record
+
+
+def finish_spin(spin: Spin, out_dir: Path, manifest: dict) -> None:
+    """Store the renditions, then mark the spin ready to preview (never live by itself)."""
+    prefix = f"spins/{spin.listing_id}/{spin.key}/frames/"
+    saved = []
+    try:
+        for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+            with open(path, "rb") as file:
+                saved.append(default_storage.save(prefix + path.relative_to(out_dir).as_posix(),
+                                                  File(file)))
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    Spin.objects.filter(pk=spin.pk).update(
+        status=Spin.Status.DONE, progress=100, stage="done", manifest=manifest,
+        output_prefix=prefix, frame_count=manifest["frame_count"],
+        loop_closed=manifest["loop_closed"], processed_at=timezone.now())
+
+
+def fail_spin(spin: Spin, reason: str) -> None:
+    Spin.objects.filter(pk=spin.pk).update(
+        status=Spin.Status.FAILED, stage="failed", failure_reason=reason[:300],
+        processed_at=timezone.now())
+
+
+@transaction.atomic
+def publish_spin(spin: Spin, user) -> Spin:
+    """Make a finished spin the listing's live one, replacing the previous live spin."""
+    spin = Spin.objects.select_for_update().select_related("listing").get(pk=spin.pk)
+    if spin.listing.seller_id != user.pk:
+        raise PermissionDenied
+    if spin.status != Spin.Status.DONE:
+        raise ValidationError("Only a finished spin can be published.", code="not_ready")
+    Spin.objects.filter(listing=spin.listing, is_live=True).exclude(pk=spin.pk).update(
+        is_live=False)
+    spin.is_live, spin.published_at = True, timezone.now()
+    spin.save(update_fields=["is_live", "published_at"])
+    return spin

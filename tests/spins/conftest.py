@@ -1,0 +1,80 @@
+import io
+from pathlib import Path
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from marketplace.listings.models import Category, Listing
+from tests.spins.captures import label, uneven_angles
+from vision.spin.turntable import render_view
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """{% static %} without collectstatic: tests run with DEBUG off (manifest storage)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def seller(django_user_model):
+    return django_user_model.objects.create_user("seller", password="pw-seller-123")
+
+
+@pytest.fixture
+def buyer(django_user_model):
+    return django_user_model.objects.create_user("buyer", password="pw-buyer-123")
+
+
+@pytest.fixture
+def listing(seller):
+    category = Category.objects.create(name="Clothing", slug="clothing")
+    return Listing.objects.create(seller=seller, title="Navy dress", price=Decimal("25"),
+                                  category=category)
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def burst_pngs():
+    """Twelve turntable photos (PNG bytes) of the real-photo cylinder, in shuffled order."""
+    texture = label()
+    angles = uneven_angles(12, seed=4)
+    order = np.random.default_rng(4).permutation(12)
+    return [png_bytes(render_view(texture, angles[i], seed=int(i))) for i in order]
+
+
+@pytest.fixture
+def burst_uploads(burst_pngs):
+    def make(count=12):
+        return [SimpleUploadedFile(f"IMG_{i:04d}.png", burst_pngs[i % len(burst_pngs)],
+                                   "image/png") for i in range(count)]
+    return make
+
+
+@pytest.fixture
+def finished_spin(listing, seller, media_root, burst_pngs, tmp_path):
+    """A spin stitched for real from the burst and stored, ready to publish (not live yet)."""
+    from marketplace.spins import services
+    from marketplace.spins.models import Spin
+    from vision.spin.pipeline import build_spin
+
+    def make():
+        folder = Path(tmp_path) / f"burst-{Spin.objects.count()}"
+        folder.mkdir()
+        for index, data in enumerate(burst_pngs):
+            (folder / f"{index:03d}.png").write_bytes(data)
+        spin = Spin.objects.create(listing=listing, created_by=seller,
+                                   source_kind=Spin.SourceKind.PHOTOS)
+        manifest = build_spin(folder, folder / "out")
+        services.finish_spin(spin, folder / "out", manifest)
+        spin.refresh_from_db()
+        return spin
+    return make

@@ -1,0 +1,35 @@
+"""Stitching a rotating view: storage → vision.spin → storage, progress saved as it goes."""
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from ..app import app
+
+
+@app.task(name="spins.process_spin", acks_late=True, reject_on_worker_lost=True)
+def process_spin(spin_id: int) -> None:
+    """Stitch one capture. Idempotent: a redelivered task re-does a spin that never finished."""
+    from marketplace.spins import services
+    from vision.spin import SpinConfig, SpinError
+    from vision.spin.pipeline import build_spin
+
+    spin = services.start_processing(spin_id)
+    if spin is None:
+        return
+    config = SpinConfig(output_frames=settings.SPIN_OUTPUT_FRAMES,
+                        max_video_seconds=settings.SPIN_VIDEO_MAX_SECONDS,
+                        max_pixels=settings.PHOTO_MAX_PIXELS)
+    with tempfile.TemporaryDirectory(prefix="spin-") as work:
+        try:
+            source = services.download_sources(spin, Path(work) / "capture")
+            manifest = build_spin(source, Path(work) / "out", config,
+                                  services.progress_recorder(spin))
+        except SpinError as error:
+            services.fail_spin(spin, error.message)
+            return
+        except Exception:
+            services.fail_spin(spin, "Stitching failed unexpectedly; please upload the capture "
+                               "again. We have been notified.")
+            raise
+        services.finish_spin(spin, Path(work) / "out", manifest)
