@@ -2,8 +2,8 @@
 // the turn (turntable feel), drag/swipe with inertia, pinch/scroll zoom, autoplay when idle,
 // arrow keys, full screen. Low-res sprite frames first, then display, then zoom frames.
 // Without WebGL it swaps <img> frames on a 2D element; without JS the plain gallery shows.
-import { Mesh, MeshBasicMaterial, OrthographicCamera, PlaneGeometry, Scene, SRGBColorSpace,
-  Texture, TextureLoader, WebGLRenderer } from "three";
+import { Mesh, MeshBasicMaterial, PerspectiveCamera, PlaneGeometry, Scene, SRGBColorSpace,
+  Texture, WebGLRenderer } from "three";
 
 const IDLE_MS = 3000;
 const AUTOPLAY_FRAMES_PER_S = 12;
@@ -36,8 +36,10 @@ class WebGLStage {
     this.renderer = new WebGLRenderer({ antialias: true, alpha: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     this.scene = new Scene();
-    this.camera = new OrthographicCamera(-1, 1, 1, -1, 0.1, 10);
-    this.camera.position.z = 3;
+    // A narrow perspective camera framing the 2×2 plane exactly: tilting the plane gives depth.
+    const fov = 30;
+    this.camera = new PerspectiveCamera(fov, 1, 0.1, 20);
+    this.camera.position.z = 1 / Math.tan((fov / 2) * Math.PI / 180);
     this.material = new MeshBasicMaterial({ transparent: true });
     this.plane = new Mesh(new PlaneGeometry(2, 2), this.material);
     this.scene.add(this.plane);

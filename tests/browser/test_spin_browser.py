@@ -1,0 +1,70 @@
+"""A buyer opens a listing in headless Chromium and drags the rotating view."""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from marketplace.spins import services
+from tests.spins.conftest import (burst_pngs, finished_spin, listing,  # noqa: F401 (fixtures)
+                                  plain_static_storage, seller)
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.spins.urls")]
+
+
+@pytest.fixture
+def chromium_path():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI: .ci/run installs Debian's chromium")
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+# WebGL through SwiftShader (software GL), and the 2D fallback that must work without WebGL.
+@pytest.mark.parametrize("renderer, flags", [
+    ("webgl", ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]),
+    ("image", ["--disable-webgl"]),
+])
+def test_dragging_the_viewer_turns_the_item(transactional_db, live_server, chromium_path,
+                                            media_root, listing, seller, finished_spin,
+                                            renderer, flags):
+    spin = finished_spin()
+    services.publish_spin(spin, seller)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=BASE_ARGS + flags)
+        page = browser.new_page(viewport={"width": 412, "height": 900}, is_mobile=False)
+        page.goto(live_server.url + listing.get_absolute_url())
+        viewer = page.locator(".spin-viewer.spin-ready")
+        viewer.wait_for(timeout=10_000)
+        assert viewer.get_attribute("data-renderer") == renderer
+        page.wait_for_function(  # every display frame loaded (after the low-res sprite)
+            "document.querySelector('.spin-viewer').spinViewer.images.every(i => i && i.src)",
+            timeout=10_000)
+        before = int(viewer.get_attribute("data-frame"))
+        box = viewer.bounding_box()
+        x, y = box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x - box["width"] * 0.4, y, steps=8)
+        page.mouse.up()
+        # Well before autoplay could start (3 s idle), the drag alone has turned the item.
+        page.wait_for_function(
+            f"document.querySelector('.spin-viewer').dataset.frame !== '{before}'", timeout=1500)
+        after = int(viewer.get_attribute("data-frame"))
+        assert (after - before) % 12 in range(1, 12)
+        assert viewer.get_attribute("aria-valuetext").endswith("°")
+        page.keyboard.press("Tab")  # the viewer is reachable and turns with the arrow keys
+        viewer.focus()
+        current = int(viewer.get_attribute("data-frame"))
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            f"document.querySelector('.spin-viewer').dataset.frame !== '{current}'", timeout=1500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"spin-viewer-{renderer}.png"), full_page=True)
+        browser.close()

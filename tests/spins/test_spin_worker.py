@@ -1,0 +1,64 @@
+"""A real Celery worker stitches uploaded captures, saving progress; failures are explained."""
+import time
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from marketplace.spins import services
+from marketplace.spins.models import Spin
+from tests.spins.captures import write_video
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture
+def shared_media(monkeypatch, settings, tmp_path):
+    """One media folder for this process and the worker process (started after this)."""
+    media = tmp_path / "media"
+    monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media))
+    settings.MEDIA_ROOT = media
+    return media
+
+
+def wait_until_finished(spin, timeout=120):
+    """Poll like the capture page does; return the spin and every progress value seen."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        spin.refresh_from_db()
+        seen.append(spin.progress)
+        if spin.status in (Spin.Status.DONE, Spin.Status.FAILED):
+            return spin, seen
+        time.sleep(0.1)
+    pytest.fail(f"spin still {spin.status} at {spin.progress}% after {timeout}s")
+
+
+def test_worker_stitches_a_photo_burst(shared_media, celery_worker_process, seller, listing,
+                                       burst_uploads, plain_static_storage):
+    spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads())
+    spin, seen = wait_until_finished(spin)
+
+    assert spin.status == "done", spin.failure_reason
+    assert spin.progress == 100 and any(0 < p < 100 for p in seen)  # progress was saved as it went
+    assert spin.frame_count == 12 and spin.loop_closed is True and not spin.is_live
+    manifest = spin.manifest
+    assert manifest["source"]["kind"] == "photos" and len(manifest["frames"]) == 12
+    for frame in manifest["frames"]:
+        assert default_storage.exists(spin.output_prefix + frame["display"])
+        assert default_storage.exists(spin.output_prefix + frame["zoom"])
+    assert default_storage.exists(spin.output_prefix + "manifest.json")
+    assert all(default_storage.exists(s.file.name) for s in spin.sources.all())  # originals kept
+
+
+def test_worker_explains_a_one_frame_video(shared_media, celery_worker_process, seller, listing,
+                                           tmp_path):
+    write_video(tmp_path / "walk.mp4", [0.0], size=64)
+    video = SimpleUploadedFile("walk.mp4", (tmp_path / "walk.mp4").read_bytes(), "video/mp4")
+    spin = services.create_spin(listing=listing, user=seller, video=video)
+    spin, _ = wait_until_finished(spin)
+
+    assert spin.status == "failed" and not spin.is_live
+    assert spin.failure_reason.startswith("Not enough distinct angles: we found 1 usable view")
+    assert spin.manifest is None and spin.output_prefix == ""
+    assert not default_storage.exists(f"spins/{listing.pk}/{spin.key}/frames")
