@@ -150,9 +150,11 @@ def test_two_photos_are_not_enough_angles(tmp_path):
         build_spin(tmp_path / "burst", tmp_path / "out")
 
 
-def test_frames_without_an_item_are_explained(tmp_path):
+@pytest.mark.parametrize("count, message", [(9, "Item not found in frame"),
+                                            (2, "Not enough distinct angles: we found 0")])
+def test_frames_without_an_item_are_explained(tmp_path, count, message):
     (tmp_path / "burst").mkdir()
-    for index in range(9):
+    for index in range(count):
         Image.new("RGB", (64, 64), (120 + index, 120, 120)).save(tmp_path / "burst" / f"{index}.png")
-    with pytest.raises(SpinError, match="Item not found in frame"):
+    with pytest.raises(SpinError, match=message):
         build_spin(tmp_path / "burst", tmp_path / "out", SpinConfig())

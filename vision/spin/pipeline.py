@@ -58,8 +58,9 @@ def build_spin(input_path: Path, out_dir: Path, config: SpinConfig = SpinConfig(
     if len(frames) >= config.min_views and len(found) < len(frames) / 2:
         raise SpinError("item_not_found", "Item not found in frame: put it on a plain background "
                         "that contrasts with it, and keep all of it in the picture.")
-    descriptors = np.array([describe(analysis[i], regions[i].box()) for i in found]).reshape(
-        len(found), -1)
+    if len(found) < config.min_views:
+        raise not_enough_angles(len(found), config)
+    descriptors = np.array([describe(analysis[i], regions[i].box()) for i in found])
     chosen, blurred, duplicates = select_views(
         descriptors, np.array([sharpness(grays[i]) for i in found]), config.blur_ratio,
         config.duplicate_distance)

@@ -24,7 +24,8 @@ class Placement:
 
 
 def fit_vertical_motion(source: np.ndarray, target: np.ndarray,
-                        rng: np.random.Generator, tolerance: float = 1.0) -> float | None:
+                        rng: np.random.Generator, tolerance: float = 1.0,
+                        iterations: int = 200) -> float | None:
     """Roll (radians, clockwise on screen) from matched points' vertical motion, by RANSAC.
 
     Turning on a vertical axis moves points sideways only; camera roll θ moves a point at
@@ -35,13 +36,10 @@ def fit_vertical_motion(source: np.ndarray, target: np.ndarray,
     centred = source - source.mean(axis=0)
     design = np.column_stack([np.ones(len(source)), centred, centred[:, 0] * centred[:, 1] / 100])
     dy = target[:, 1] - source[:, 1]
-    best = None
-    for _ in range(200):
-        sample = rng.choice(len(source), 4, replace=False)
-        solution, *_ = np.linalg.lstsq(design[sample], dy[sample], rcond=None)
-        inliers = np.abs(design @ solution - dy) < tolerance
-        if best is None or inliers.sum() > best.sum():
-            best = inliers
+    samples = rng.random((iterations, len(source))).argpartition(4, axis=1)[:, :4]
+    solutions = np.linalg.pinv(design[samples]) @ dy[samples][..., None]  # every sample at once
+    inliers = np.abs(design @ solutions[..., 0].T - dy[:, None]) < tolerance
+    best = inliers[:, int(np.argmax(inliers.sum(axis=0)))]
     if best.sum() < 10:
         return None
     solution, *_ = np.linalg.lstsq(design[best], dy[best], rcond=None)
