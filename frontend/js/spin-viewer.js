@@ -122,17 +122,19 @@ class SpinViewer {
     const sheet = await loadImage(this.manifest.sprite.file);
     spriteFrames(sheet, this.manifest.sprite, this.count).forEach((c, i) => { this.images[i] = c; });
     this.dirty = true;
-    for (const [i, frame] of this.manifest.frames.entries()) {
-      this.images[i] = await loadImage(frame.display);
-      this.dirty = true;
-    }
+    await this.loadFrames("display");
   }
 
-  async loadZoom() {
-    if (this.zoomLoaded) return;
+  loadZoom() {
+    if (!this.zoomLoaded) this.loadFrames("zoom");
     this.zoomLoaded = true;
+  }
+
+  // Replace every frame by its `key` rendition, in order; zoom frames win over display ones.
+  async loadFrames(key) {
     for (const [i, frame] of this.manifest.frames.entries()) {
-      this.images[i] = await loadImage(frame.zoom);
+      const image = await loadImage(frame[key]);
+      if (key === "zoom" || !this.zoomLoaded) this.images[i] = image;
       this.dirty = true;
     }
   }

@@ -67,4 +67,8 @@ def test_dragging_the_viewer_turns_the_item(transactional_db, live_server, chrom
             f"document.querySelector('.spin-viewer').dataset.frame !== '{current}'", timeout=1500)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"spin-viewer-{renderer}.png"), full_page=True)
+        page.mouse.move(x, y)
+        page.mouse.wheel(0, -400)  # scroll zooms in and fetches the zoom renditions
+        page.wait_for_function("document.querySelector('.spin-viewer').spinViewer.zoom > 1.5 && "
+                               "document.querySelector('.spin-viewer').spinViewer.zoomLoaded")
         browser.close()
