@@ -2,6 +2,8 @@
 from django.db.models import Q
 from rest_framework import serializers, viewsets
 
+from marketplace.listings.models import Listing
+
 from . import selectors
 from .models import Spin
 
@@ -24,6 +26,7 @@ class SpinViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        public = Q(is_live=True, listing__status__in=["active", "sold"], listing__is_hidden=False)
+        public = Q(is_live=True, listing__is_hidden=False,
+                   listing__status__in=[Listing.Status.ACTIVE, Listing.Status.SOLD])
         mine = Q(listing__seller_id=user.pk) if user.is_authenticated else Q(pk__in=[])
         return Spin.objects.filter(public | mine).order_by("-created_at")

@@ -16,16 +16,6 @@ def seller_spins(listing) -> QuerySet[Spin]:
     return Spin.objects.filter(listing=listing).order_by("-created_at")
 
 
-def visible_spin(spin_id: int, user) -> Spin | None:
-    """A spin the user may look at: their own listing's, or a live one of a public listing."""
-    spin = Spin.objects.select_related("listing").filter(pk=spin_id).first()
-    if spin is None:
-        return None
-    if user.is_authenticated and spin.listing.seller_id == user.pk:
-        return spin
-    return spin if spin.is_live and spin.listing.is_public else None
-
-
 def viewer_data(spin: Spin) -> dict:
     """What the viewer and the API hand out: frames with URLs, without the seller's file names."""
     manifest = spin.manifest

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -13,7 +14,7 @@ from vision.spin import SpinConfig, SpinError
 from vision.spin.pipeline import build_spin
 from vision.spin.turntable import BACKGROUND
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def circular_gap(a, b):
@@ -148,6 +149,10 @@ def test_two_photos_are_not_enough_angles(tmp_path):
     write_burst(tmp_path / "burst", np.array([0.0, 30.0]))
     with pytest.raises(SpinError, match="Not enough distinct angles: we found 2"):
         build_spin(tmp_path / "burst", tmp_path / "out")
+    result = run_cli(tmp_path / "burst", "--out", tmp_path / "out", "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "error (not_enough_angles): Not enough distinct angles" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("count, message", [(9, "Item not found in frame"),

@@ -2,6 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from marketplace.spins import services
@@ -97,6 +98,14 @@ def test_unusable_videos_are_refused_at_upload(client, seller, listing, media_ro
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Spin.objects.exists() and not stored_files(media_root) and not queued
+
+
+def test_uploads_need_the_csrf_token(seller, listing, burst_uploads, media_root, queued):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    response = client.post(capture_url(listing), {"photos": burst_uploads()})
+    assert response.status_code == 403
+    assert not Spin.objects.exists() and not stored_files(media_root)
 
 
 def test_video_and_photos_together_are_refused(seller, listing, burst_uploads, tmp_path,
