@@ -1,6 +1,7 @@
 // The buyer-side rotating view: frames of a stitched spin on a three.js plane that tilts with
 // the turn (turntable feel), drag/swipe with inertia, pinch/scroll zoom, autoplay when idle,
 // arrow keys, full screen. Low-res sprite frames first, then display, then zoom frames.
+// Autoplay is off for visitors who ask for reduced motion.
 // Without WebGL it swaps <img> frames on a 2D element; without JS the plain gallery shows.
 import { Mesh, MeshBasicMaterial, PerspectiveCamera, PlaneGeometry, Scene, SRGBColorSpace,
   Texture, WebGLRenderer } from "three";
@@ -8,6 +9,7 @@ import { Mesh, MeshBasicMaterial, PerspectiveCamera, PlaneGeometry, Scene, SRGBC
 const IDLE_MS = 3000;
 const AUTOPLAY_FRAMES_PER_S = 12;
 const FRICTION = 0.9;
+const REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 function loadImage(url) {
   return new Promise((resolve, reject) => {
@@ -162,6 +164,8 @@ class SpinViewer {
     this.zoom = Math.min(4, Math.max(1, zoom));
     if (this.zoom === 1) this.pan = [0, 0];
     if (this.zoom > 1.5) this.loadZoom();
+    // Unzoomed, vertical swipes still scroll the page; zoomed, every drag pans the frame.
+    this.root.classList.toggle("spin-zoomed", this.zoom > 1);
     this.dirty = true;
   }
 
@@ -217,7 +221,8 @@ class SpinViewer {
       this.touched();
     });
     const button = el.parentElement.querySelector(".spin-fullscreen");
-    if (button) button.addEventListener("click", () => this.fullscreen());
+    if (button && el.requestFullscreen) button.addEventListener("click", () => this.fullscreen());
+    else if (button) button.hidden = true; // e.g. iPhone Safari: no element full screen
     const hint = el.parentElement.querySelector(".spin-hint");
     if (hint) hint.hidden = false;
   }
@@ -232,7 +237,8 @@ class SpinViewer {
     if (!dragging && Math.abs(this.velocity) > 0.01) {
       this.turn(this.velocity); // inertia
       this.velocity *= FRICTION;
-    } else if (!dragging && this.loop && this.zoom === 1 && now - this.lastInput > IDLE_MS) {
+    } else if (!dragging && this.loop && !REDUCED_MOTION && this.zoom === 1 &&
+               now - this.lastInput > IDLE_MS) {
       this.turn(AUTOPLAY_FRAMES_PER_S / 60); // autoplay while idle
     }
     const index = this.frameIndex();
