@@ -163,3 +163,18 @@ def test_frames_without_an_item_are_explained(tmp_path, count, message):
         Image.new("RGB", (64, 64), (120 + index, 120, 120)).save(tmp_path / "burst" / f"{index}.png")
     with pytest.raises(SpinError, match=message):
         build_spin(tmp_path / "burst", tmp_path / "out", SpinConfig())
+
+
+def test_blurred_and_duplicate_views_are_dropped(tmp_path):
+    burst = tmp_path / "burst"
+    truth = write_burst(burst, uneven_angles(12, seed=6), seed=6)
+    names = sorted(truth)
+    sharp = np.asarray(Image.open(burst / names[0]))
+    Image.fromarray(cv2.GaussianBlur(sharp, (0, 0), 4)).save(burst / "blurred.png")
+    Image.fromarray(sharp).save(burst / "again.png")  # the same view uploaded twice
+    manifest = build_spin(burst, tmp_path / "out")
+
+    assert manifest["input_views"] == 14 and manifest["frame_count"] == 12
+    assert manifest["dropped"] == {"no_item": 0, "blurred": 1, "duplicate": 1}
+    sources = {frame["source"] for frame in manifest["frames"]}
+    assert "blurred.png" not in sources and len(sources & {names[0], "again.png"}) == 1
