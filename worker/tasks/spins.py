@@ -2,12 +2,16 @@
 import tempfile
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from ..app import app
 
 
-@app.task(name="spins.process_spin", acks_late=True, reject_on_worker_lost=True)
+# A 60 s video stitches in well under a minute on one core: ten minutes means a runaway
+# (limits apply under the prefork pool).
+@app.task(name="spins.process_spin", acks_late=True, reject_on_worker_lost=True,
+          soft_time_limit=600, time_limit=660)
 def process_spin(spin_id: int) -> None:
     """Stitch one capture. Idempotent: a redelivered task re-does a spin that never finished."""
     from marketplace.spins import services
@@ -27,6 +31,10 @@ def process_spin(spin_id: int) -> None:
                                   services.progress_recorder(spin))
         except SpinError as error:
             services.fail_spin(spin, error.message)
+            return
+        except SoftTimeLimitExceeded:
+            services.fail_spin(spin, "Stitching took too long: upload a shorter clip (5–20 s) "
+                               "or fewer photos.")
             return
         except Exception:
             services.fail_spin(spin, "Stitching failed unexpectedly; please upload the capture "
