@@ -16,6 +16,7 @@ from django.utils.text import get_valid_filename
 from .models import Spin, SpinSource
 
 VIDEO_EXTENSIONS = {"mp4", "mov", "m4v", "webm"}
+PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "heic", "heif"}
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 
 
@@ -60,6 +61,9 @@ def validate_photos(uploads: list[UploadedFile]) -> None:
             f"Upload {low} to {high} photos taken all around the item (you sent "
             f"{len(uploads)}), or a short video instead.", code="photo_count")
     for upload in uploads:
+        if extension(upload) not in PHOTO_EXTENSIONS:
+            raise ValidationError(f"{upload.name}: use JPEG, PNG, WebP or HEIC photos.",
+                                  code="photo_type")
         if upload.size > settings.PHOTO_MAX_BYTES:
             raise ValidationError(f"{upload.name} is larger than "
                                   f"{settings.PHOTO_MAX_BYTES // 2**20} MB.", code="too_large")

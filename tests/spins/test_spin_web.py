@@ -62,6 +62,32 @@ def test_wrong_number_of_photos_is_refused_and_nothing_is_kept(client, seller, l
     assert not Spin.objects.exists() and not stored_files(media_root) and not queued
 
 
+def test_photos_that_are_not_photos_are_refused(client, seller, listing, media_root,
+                                                burst_uploads, queued):
+    client.force_login(seller)
+    photos = burst_uploads()
+    photos[3] = SimpleUploadedFile("IMG_0003.jpg", b"GIF89a not really", "image/jpeg")
+    response = client.post(capture_url(listing), {"photos": photos})
+    assert response.status_code == 400
+    assert "IMG_0003.jpg is not a photo we can read" in response.content.decode()
+    photos = burst_uploads()
+    photos[5].name = "notes.txt"
+    response = client.post(capture_url(listing), {"photos": photos})
+    assert "notes.txt: use JPEG, PNG, WebP or HEIC photos" in response.content.decode()
+    assert not Spin.objects.exists() and not stored_files(media_root) and not queued
+
+
+def test_photos_with_too_many_pixels_are_refused_before_decoding(client, seller, listing,
+                                                                  settings, media_root,
+                                                                  burst_uploads, queued):
+    settings.PHOTO_MAX_PIXELS = 100 * 100  # the burst's 192×192 views count as bombs here
+    client.force_login(seller)
+    response = client.post(capture_url(listing), {"photos": burst_uploads()})
+    assert response.status_code == 400
+    assert "IMG_0000.png has too many pixels" in response.content.decode()
+    assert not Spin.objects.exists() and not stored_files(media_root) and not queued
+
+
 def test_a_2_gb_capture_is_refused_from_its_size_alone(seller, listing, media_root, queued):
     video = SimpleUploadedFile("walk.mp4", b"\x00" * 16, "video/mp4")
     video.size = 2 * 1024 ** 3  # what Django reports for a 2 GB upload; nothing is read
