@@ -95,7 +95,10 @@ def create_spin(*, listing, user, video: UploadedFile | None = None,
         raise ValidationError("Upload either one video or a set of photos.", code="source")
     uploads = [video] if video else photos
     check_total_size(uploads)
-    validate_video(video) if video else validate_photos(photos)
+    if video:
+        validate_video(video)
+    else:
+        validate_photos(photos)
     spin = Spin.objects.create(
         listing=listing, created_by=user,
         source_kind=Spin.SourceKind.VIDEO if video else Spin.SourceKind.PHOTOS)
