@@ -9,10 +9,10 @@ import numpy as np
 from .config import SpinConfig, SpinError
 from .order import (close_video_loop, describe, distance_matrix, estimate_angles,
                     open_or_close_ring, ring_order)
-from .output import MANIFEST_VERSION, write_spin
+from .output import MANIFEST_VERSION, SpinWriter
 from .quality import select_views, sharpness
 from .segment import find_item
-from .sources import fit_long_side, read_input
+from .sources import read_input
 from .stabilise import (common_scale, exposure_gains, output_transform, place_item, render,
                         upright_rolls)
 
@@ -51,7 +51,7 @@ def build_spin(input_path: Path, out_dir: Path, config: SpinConfig = SpinConfig(
     kind, frames = read_input(Path(input_path), config,
                               lambda fraction: on_progress(2 + int(23 * fraction), "decoding"))
     on_progress(25, "finding the item")
-    analysis = [fit_long_side(frame.image, config.analysis_size) for frame in frames]
+    analysis = [frame.pixels(config.analysis_size) for frame in frames]
     grays = [cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in analysis]
     regions = [find_item(image, config.item_min_area, config.item_max_area) for image in analysis]
     found = [i for i, region in enumerate(regions) if region is not None]
@@ -96,19 +96,21 @@ def build_spin(input_path: Path, out_dir: Path, config: SpinConfig = SpinConfig(
 
     on_progress(70, "rendering")
     gains = exposure_gains([regions[views[i]].background for i in picked])
-    work_per_analysis = [frames[views[i]].image.shape[1] / analysis[views[i]].shape[1]
+    work_per_analysis = [frames[views[i]].width / analysis[views[i]].shape[1]
                          for i in picked]
-    # Never upscale: the zoom rendition is as large as the sharpest-limited view allows.
+    # Never upscale: the zoom rendition is as large as the lowest-resolution picked view allows.
     native = min(work_per_analysis[k] / scales[i] for k, i in enumerate(picked))
     zoom_size = max(config.display_size, min(config.zoom_size, int(native) // 16 * 16))
-    zoom_frames = []
+    writer = SpinWriter(Path(out_dir), config.display_size, config.sprite_frame_size,
+                        config.jpeg_quality)
+    renditions = []
     for k, i in enumerate(picked):
         matrix = output_transform(placements[i], scales[i], work_per_analysis[k], zoom_size)
-        zoom_frames.append(render(frames[views[i]].image, matrix, zoom_size,
-                                  regions[views[i]].background, float(gains[k])))
+        renditions.append(writer.add(render(frames[views[i]].pixels(), matrix, zoom_size,
+                                            regions[views[i]].background, float(gains[k]))))
         on_progress(70 + int(25 * (k + 1) / len(picked)), "rendering")
 
-    manifest = {
+    manifest = writer.finish({
         "version": MANIFEST_VERSION,
         "frame_count": len(picked),
         "loop_closed": loop_closed,
@@ -120,11 +122,9 @@ def build_spin(input_path: Path, out_dir: Path, config: SpinConfig = SpinConfig(
         "frames": [{"index": k, "angle": round(float(angles[i]), 2),
                     "source": frames[views[i]].source,
                     **({"time": round(frames[views[i]].time, 3)}
-                       if frames[views[i]].time is not None else {})}
+                       if frames[views[i]].time is not None else {}),
+                    **renditions[k]}
                    for k, i in enumerate(picked)],
-    }
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    manifest = write_spin(Path(out_dir), zoom_frames, config.display_size,
-                          config.sprite_frame_size, config.jpeg_quality, manifest)
+    })
     on_progress(100, "done")
     return manifest

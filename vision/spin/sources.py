@@ -1,6 +1,7 @@
 """Reading captures: a video (decoded with PyAV) or a folder/list of photos (Pillow)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -16,11 +17,37 @@ PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 @dataclass
 class Frame:
-    """One candidate view: RGB pixels and where it came from (file name, and time for video)."""
+    """One candidate view, kept JPEG-compressed (a capture's views at full size would take
+    hundreds of MB), and where it came from (file name, and time for a video)."""
 
-    image: np.ndarray
+    jpeg: bytes
+    width: int
+    height: int
     source: str
     time: float | None = None
+
+    @classmethod
+    def from_pixels(cls, image: np.ndarray, source: str, time: float | None = None) -> "Frame":
+        import cv2
+
+        _, encoded = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])
+        return cls(encoded.tobytes(), image.shape[1], image.shape[0], source, time)
+
+    def pixels(self, long_side: int | None = None) -> np.ndarray:
+        """The view as RGB pixels; with `long_side`, at about that size, decoded at 1/2, 1/4 or
+        1/8 scale by the JPEG decoder itself when that is still large enough (much faster)."""
+        import cv2
+
+        flag = cv2.IMREAD_COLOR
+        if long_side:
+            for factor, reduced in ((8, cv2.IMREAD_REDUCED_COLOR_8),
+                                    (4, cv2.IMREAD_REDUCED_COLOR_4),
+                                    (2, cv2.IMREAD_REDUCED_COLOR_2)):
+                if max(self.width, self.height) / factor >= long_side:
+                    flag = reduced
+                    break
+        image = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), flag)[..., ::-1]
+        return fit_long_side(image, long_side) if long_side else image.copy()
 
 
 def is_video(path: Path) -> bool:
@@ -35,7 +62,8 @@ def fit_long_side(image: np.ndarray, long_side: int) -> np.ndarray:
     if scale >= 1:
         return image
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    # Area averaging is needed against aliasing only for strong reductions (and slow otherwise).
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR)
 
 
 def probe_video(file: str | Path | BinaryIO, config: SpinConfig = SpinConfig()) -> dict:
@@ -71,18 +99,19 @@ def read_video(path: Path, config: SpinConfig,
                on_progress: Callable[[float], None] = lambda fraction: None) -> list[Frame]:
     """Decode at most `config.max_candidates` evenly spread frames, upright, at `work_size`.
 
-    The frame count is often unknown up front (WebM), so frames are kept with a stride that
-    doubles whenever twice the budget is held: memory stays bounded for any length.
+    The stride comes from the frame count when the container knows it; when it does not (WebM)
+    or is wrong, the stride doubles whenever twice the budget is held: memory stays bounded.
     """
     import av
 
     info = probe_video(path, config)
     kept: list[Frame] = []
-    stride = 1
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            expected = stream.frames or (info["duration"] or 0) * float(stream.average_rate or 0)
+            stride = max(1, math.ceil(expected / config.max_candidates))
             for index, frame in enumerate(container.decode(stream)):
                 if index % stride:
                     continue
@@ -92,7 +121,7 @@ def read_video(path: Path, config: SpinConfig,
                 image = fit_long_side(frame.to_ndarray(format="rgb24"), config.work_size)
                 image = np.ascontiguousarray(np.rot90(image, k=round(frame.rotation / 90) % 4)) \
                     if frame.rotation else image
-                kept.append(Frame(image, path.name, time))
+                kept.append(Frame.from_pixels(image, path.name, time))
                 if len(kept) >= 2 * config.max_candidates:
                     kept, stride = kept[::2], stride * 2
                 if time is not None and time > config.max_video_seconds:
@@ -128,7 +157,7 @@ def read_photos(paths: list[Path], config: SpinConfig) -> list[Frame]:
     if len(paths) > config.max_photos:
         raise SpinError("too_many_photos",
                         f"{len(paths)} photos: use at most {config.max_photos}.")
-    return [Frame(read_photo(path, config), path.name) for path in paths]
+    return [Frame.from_pixels(read_photo(path, config), path.name) for path in paths]
 
 
 def read_input(path: Path, config: SpinConfig,
