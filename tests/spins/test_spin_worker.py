@@ -62,3 +62,16 @@ def test_worker_explains_a_one_frame_video(shared_media, celery_worker_process, 
     assert spin.failure_reason.startswith("Not enough distinct angles: we found 1 usable view")
     assert spin.manifest is None and spin.output_prefix == ""
     assert not default_storage.exists(f"spins/{listing.pk}/{spin.key}/frames")
+
+
+def test_worker_stitches_a_walk_around_video(shared_media, celery_worker_process, seller, listing,
+                                             tmp_path):
+    write_video(tmp_path / "walk.mov", list(range(0, 380, 12)), size=96)
+    video = SimpleUploadedFile("walk.mov", (tmp_path / "walk.mov").read_bytes(), "video/quicktime")
+    spin = services.create_spin(listing=listing, user=seller, video=video)
+    spin, _ = wait_until_finished(spin)
+
+    assert spin.status == "done", spin.failure_reason
+    assert spin.loop_closed is True and spin.manifest["source"]["kind"] == "video"
+    times = [frame["time"] for frame in spin.manifest["frames"]]
+    assert times == sorted(times) and len(times) == spin.frame_count >= 24
