@@ -86,7 +86,7 @@ def test_stabilisation_removes_hand_held_jitter(tmp_path):
           "after", jitter_after)
     assert np.all(jitter_after[:3] < jitter_before[:3] / 4) and jitter_after[:3].max() < 0.01
     # Roll is the hardest to measure on a turning item (see vision/spin/stabilise.py).
-    assert jitter_after[3] < jitter_before[3] / 3 and jitter_after[3] < 0.7
+    assert jitter_after[3] < jitter_before[3] / 4 and jitter_after[3] < 0.5
     assert np.allclose(after[:, :2].mean(axis=0), 0.5, atol=0.01)  # centred
 
 
@@ -178,3 +178,13 @@ def test_blurred_and_duplicate_views_are_dropped(tmp_path):
     assert manifest["dropped"] == {"no_item": 0, "blurred": 1, "duplicate": 1}
     sources = {frame["source"] for frame in manifest["frames"]}
     assert "blurred.png" not in sources and len(sources & {names[0], "again.png"}) == 1
+
+
+def test_roll_is_left_alone_without_an_upright_reference():
+    """A round silhouette says nothing about uprightness: no view is rotated."""
+    from vision.spin.stabilise import upright_rolls
+
+    rng = np.random.default_rng(0)
+    mask = cv2.circle(np.zeros((128, 128), np.uint8), (64, 64), 40, 255, -1)
+    grays = [rng.integers(0, 255, (128, 128), dtype=np.uint8) for _ in range(6)]
+    assert not upright_rolls(grays, [mask] * 6, loop_closed=True).any()
