@@ -9,6 +9,7 @@ import { Mesh, MeshBasicMaterial, PerspectiveCamera, PlaneGeometry, Scene, SRGBC
 const IDLE_MS = 3000;
 const AUTOPLAY_FRAMES_PER_S = 12;
 const FRICTION = 0.9;
+const TEXTURE_BUDGET = 40; // a whole 36-frame turn at display size stays on the GPU
 const REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 function loadImage(url) {
@@ -48,13 +49,22 @@ class WebGLStage {
     this.textures = new Map();
     host.appendChild(this.renderer.domElement);
   }
+  // GPU textures: one per frame shown, but at most TEXTURE_BUDGET (least recently used go):
+  // 36 zoom frames would hold ~300 MB of GPU memory, too much for a phone.
   texture(image) {
     let texture = this.textures.get(image);
-    if (!texture) {
+    if (texture) {
+      this.textures.delete(image); // re-insert: Map order is recency
+    } else {
       texture = new Texture(image);
       texture.colorSpace = SRGBColorSpace;
       texture.needsUpdate = true;
-      this.textures.set(image, texture);
+    }
+    this.textures.set(image, texture);
+    if (this.textures.size > TEXTURE_BUDGET) {
+      const [oldest, stale] = this.textures.entries().next().value;
+      stale.dispose();
+      this.textures.delete(oldest);
     }
     return texture;
   }
@@ -103,7 +113,8 @@ class SpinViewer {
     this.velocity = 0; // frames per animation frame
     this.zoom = 1;
     this.pan = [0, 0];
-    this.images = new Array(this.count).fill(null);
+    this.images = new Array(this.count).fill(null); // sprite cut-outs, then display frames
+    this.zoomImages = new Array(this.count).fill(null);
     this.zoomLoaded = false;
     this.lastInput = performance.now();
     this.pointers = new Map();
@@ -132,11 +143,12 @@ class SpinViewer {
     this.zoomLoaded = true;
   }
 
-  // Replace every frame by its `key` rendition, in order; zoom frames win over display ones.
+  // Load every frame's `key` rendition in order; display frames replace the sprite cut-outs,
+  // zoom frames are kept apart and shown only while zoomed in.
   async loadFrames(key) {
+    const target = key === "zoom" ? this.zoomImages : this.images;
     for (const [i, frame] of this.manifest.frames.entries()) {
-      const image = await loadImage(frame[key]);
-      if (key === "zoom" || !this.zoomLoaded) this.images[i] = image;
+      target[i] = await loadImage(frame[key]);
       this.dirty = true;
     }
   }
@@ -242,7 +254,7 @@ class SpinViewer {
       this.turn(AUTOPLAY_FRAMES_PER_S / 60); // autoplay while idle
     }
     const index = this.frameIndex();
-    const image = this.images[index];
+    const image = (this.zoom > 1.2 && this.zoomImages[index]) || this.images[index];
     if (image && (this.dirty || index !== this.shown)) {
       const tilt = Math.max(-0.25, Math.min(0.25, this.velocity * 0.08));
       this.stage.draw(image, this.zoom, tilt, this.pan[0], this.pan[1]);
