@@ -10,7 +10,7 @@ from ..app import app
 
 # A 60 s video stitches in well under a minute on one core: ten minutes means a runaway
 # (limits apply under the prefork pool).
-@app.task(name="spins.process_spin", acks_late=True, reject_on_worker_lost=True,
+@app.task(name="worker.spins.process_spin", acks_late=True, reject_on_worker_lost=True,
           soft_time_limit=600, time_limit=660)
 def process_spin(spin_id: int) -> None:
     """Stitch one capture. Idempotent: a redelivered task re-does a spin that never finished."""
