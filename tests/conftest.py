@@ -57,3 +57,11 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Pages render without `collectstatic` (the manifest storage used when DEBUG is off
+    needs the manifest that collectstatic writes)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,34 @@
+from vision.taxonomy import walk
+
+from marketplace.listings.models import Category
+
+
+def test_every_taxonomy_node_is_a_category_with_its_parent(db):
+    for node, parent in walk():
+        category = Category.objects.get(slug=node.slug)
+        assert category.name == node.name
+        assert (category.parent.slug if category.parent else None) == (parent.slug if parent else None)
+    assert Category.objects.count() == len(list(walk()))
+
+
+def test_positions_follow_the_taxonomy_order(db):
+    roots = list(Category.objects.filter(parent=None).values_list("slug", flat=True))
+    assert roots == [node.slug for node, parent in walk() if parent is None]
+
+
+def test_seeding_again_creates_nothing_new(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seed = import_module("marketplace.listings.migrations.0002_seed_categories").seed_categories
+    before = list(Category.objects.values_list("pk", "slug", "parent_id", "position"))
+    seed(apps, None)
+    assert list(Category.objects.values_list("pk", "slug", "parent_id", "position")) == before
+
+
+def test_a_vertical_includes_its_sub_categories(db):
+    fashion = Category.objects.get(slug="fashion")
+    ids = set(fashion.descendant_ids())
+    assert Category.objects.get(slug="dresses").pk in ids
+    assert Category.objects.get(slug="fruit").pk not in ids
