@@ -17,6 +17,9 @@ class PhotoInline(admin.TabularInline):
     readonly_fields = ("preview", "status", "failure_reason", "width", "height")
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # photos arrive through the upload pipeline, which validates them
+
     @admin.display(description="Preview")
     def preview(self, photo: Photo) -> str:
         if not photo.thumbnail:

@@ -31,7 +31,8 @@ def browse_listings() -> QuerySet[Listing]:
 def listings_for_seller(seller) -> QuerySet[Listing]:
     """All of a seller's listings in every state, with their photo count."""
     return with_ready_photos(
-        Listing.objects.filter(seller=seller).annotate(photo_count=Count("photos")))
+        Listing.objects.filter(seller=seller).annotate(photo_count=Count("photos"))
+        .order_by("-created_at", "-pk"))
 
 
 def visible_listings(user) -> QuerySet[Listing]:
