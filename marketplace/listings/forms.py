@@ -17,7 +17,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class ListingForm(forms.ModelForm):
-    category = CategoryChoiceField()
+    category = CategoryChoiceField(empty_label="Choose a category")
 
     class Meta:
         model = Listing

@@ -54,7 +54,8 @@ def test_browse_shows_only_active_public_listings_newest_first(client, catalogue
     ({"max_price": "5"}, {"Old jeans", "Apples"}),
     ({"condition": "good"}, {"Trail shoes", "Desk lamp"}),
     ({"category": "fashion", "condition": "fair", "max_price": "10"}, {"Old jeans"}),
-])
+], ids=["vertical", "leaf", "other-vertical", "empty-vertical", "price-range", "min-price",
+        "max-price", "condition", "combined"])
 def test_filters(client, catalogue, titles, params, expected):
     assert set(titles(client, params)) == expected
 
