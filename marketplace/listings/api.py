@@ -1,8 +1,10 @@
 """REST API for listings and categories (registered in `marketplace.api_urls`)."""
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,6 +51,17 @@ class ListingViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, listing: Listing):
         services.remove_listing(listing)
+
+    @extend_schema(request=None, responses=ListingSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-sold")
+    def mark_sold(self, request: Request, pk=None) -> Response:
+        """Mark the caller's active listing as sold (seller only)."""
+        listing = self.get_object()
+        try:
+            services.mark_sold(listing)
+        except DjangoValidationError as error:
+            raise ValidationError({"status": error.messages}) from error
+        return Response(self.get_serializer(listing).data)
 
     @extend_schema(responses=ListingSerializer(many=True))
     @action(detail=False, permission_classes=[permissions.IsAuthenticated])

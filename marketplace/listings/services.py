@@ -1,4 +1,5 @@
 """Writes: every change to a listing goes through one of these functions."""
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Listing
@@ -34,6 +35,8 @@ def _set_status(listing: Listing, status: Listing.Status) -> Listing:
 
 def mark_sold(listing: Listing) -> Listing:
     """Sold listings leave browse but keep their page (with a "Sold" badge)."""
+    if listing.status != Listing.Status.ACTIVE:
+        raise ValidationError("Only a listing that is for sale can be marked as sold.")
     return _set_status(listing, Listing.Status.SOLD)
 
 

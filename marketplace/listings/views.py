@@ -1,6 +1,7 @@
 """Listing pages. Reads come from `selectors`, writes go through `services`."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +19,8 @@ def browse(request):
     filterset = ListingFilter(request.GET, queryset=selectors.browse_listings())
     listings = filterset.qs if filterset.is_valid() else Listing.objects.none()
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "listings/browse.html", {"filter": filterset, "page": page})
+    return render(request, "listings/browse.html", {
+        "filter": filterset, "page": page, "verticals": selectors.category_roots()})
 
 
 def detail(request, pk: int):
@@ -72,8 +74,12 @@ def mine(request):
 @login_required
 def mark_sold(request, pk: int):
     listing = selectors.listing_for_seller(request.user, pk)
-    services.mark_sold(listing)
-    messages.success(request, f"“{listing.title}” is marked as sold.")
+    try:
+        services.mark_sold(listing)
+    except ValidationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"“{listing.title}” is marked as sold.")
     return redirect(listing)
 
 

@@ -106,6 +106,16 @@ def test_sold_listing_is_retrievable_but_not_listed(api, listing):
     assert api.get("/api/v1/listings/").json()["count"] == 0
 
 
+def test_mark_sold_is_for_the_seller_and_only_once(seller, buyer, listing):
+    url = f"/api/v1/listings/{listing.pk}/mark-sold/"
+    assert token_client(buyer).post(url).status_code == 403
+    assert Listing.objects.get().status == Listing.Status.ACTIVE
+    response = token_client(seller).post(url)
+    assert response.status_code == 200 and response.json()["status"] == "sold"
+    again = token_client(seller).post(url)
+    assert again.status_code == 400 and "status" in again.json()
+
+
 def test_mine_lists_own_listings_in_every_state(seller, buyer, make_listing):
     services.remove_listing(make_listing("Removed"))
     services.mark_sold(make_listing("Sold"))

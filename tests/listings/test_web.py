@@ -82,6 +82,14 @@ def test_mark_sold_keeps_the_page_with_a_badge(seller_client, client, listing):
     assert listing not in client.get(reverse("listings:browse")).context["page"].object_list
 
 
+def test_a_removed_listing_cannot_come_back_as_sold(seller_client, listing):
+    services.remove_listing(listing)
+    response = seller_client.post(reverse("listings:mark_sold", args=[listing.pk]), follow=True)
+    assert "Only a listing that is for sale can be marked as sold." in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.REMOVED
+
+
 def test_delete_is_a_soft_delete(seller_client, client, listing):
     confirm = seller_client.get(reverse("listings:delete", args=[listing.pk]))
     assert confirm.status_code == 200
