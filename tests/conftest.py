@@ -65,3 +65,9 @@ def plain_static_storage(settings):
     needs the manifest that collectstatic writes)."""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """A cheap hasher: the real one is deliberately slow and tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

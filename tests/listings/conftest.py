@@ -2,12 +2,14 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from marketplace.accounts.models import User
 from marketplace.listings import services
 from marketplace.listings.models import Category, Listing
+from marketplace.photos.models import Photo
 
 
 @pytest.fixture
@@ -32,6 +34,17 @@ def make_listing(seller):
 @pytest.fixture
 def listing(make_listing) -> Listing:
     return make_listing()
+
+
+@pytest.fixture
+def add_photo(media_root):
+    """A photo row with stand-in files; processed ones (the default) get both renditions."""
+    def add(listing: Listing, position: int = 0, status: str = Photo.Status.DONE) -> Photo:
+        renditions = {} if status != Photo.Status.DONE else {
+            name: ContentFile(b"jpeg", name=f"{name}-{position}.jpg") for name in ("display", "thumbnail")}
+        return Photo.objects.create(listing=listing, position=position, status=status,
+                                    original=ContentFile(b"jpeg", name="original"), **renditions)
+    return add
 
 
 @pytest.fixture

@@ -35,13 +35,8 @@ def test_restore_brings_the_listing_back(admin_client, client, listing):
     assert client.get(listing.get_absolute_url()).status_code == 200
 
 
-def test_admin_pages_filters_and_search(admin_client, listing, media_root):
-    from django.core.files.base import ContentFile
-
-    from marketplace.photos.models import Photo
-
-    Photo.objects.create(listing=listing, status=Photo.Status.DONE, original=ContentFile(b"x", name="o"),
-                         thumbnail=ContentFile(b"x", name="t.jpg"))
+def test_admin_pages_filters_and_search(admin_client, listing, add_photo):
+    add_photo(listing)
     assert admin_client.get(CHANGELIST, {"q": "sam"}).context["cl"].result_count == 1
     assert admin_client.get(CHANGELIST, {"q": "nobody"}).context["cl"].result_count == 0
     assert admin_client.get(CHANGELIST, {"is_hidden__exact": "1"}).context["cl"].result_count == 0

@@ -1,6 +1,11 @@
 """The listings API: who can read, create, change and delete, with token and session auth."""
-import pytest
+import json
 from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from marketplace.listings import services
 from marketplace.listings.models import Listing
@@ -142,8 +147,6 @@ def test_obtain_token_and_use_it(api, seller):
 
 
 def test_session_writes_need_csrf(seller, listing):
-    from rest_framework.test import APIClient
-
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(seller)
     response = client.patch(f"/api/v1/listings/{listing.pk}/", {"price": "1.00"}, format="json")
@@ -163,14 +166,9 @@ def test_categories_tree(api, db):
 
 
 def test_openapi_schema_generates_without_warnings(db):
-    from django.core.management import call_command
-    from io import StringIO
-
     out = StringIO()
     # --fail-on-warn turns any drf-spectacular warning into an error.
     call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out)
-    import json
-
     schema = json.loads(out.getvalue())
     for path in ["/api/v1/listings/", "/api/v1/listings/{id}/", "/api/v1/listings/mine/",
                  "/api/v1/categories/", "/api/v1/categories/{slug}/", "/api/v1/auth/token/"]:

@@ -1,6 +1,11 @@
-from vision.taxonomy import walk
+from importlib import import_module
+
+from django.apps import apps
 
 from marketplace.listings.models import Category
+from vision.taxonomy import walk
+
+seed_categories = import_module("marketplace.listings.migrations.0002_seed_categories").seed_categories
 
 
 def test_every_taxonomy_node_is_a_category_with_its_parent(db):
@@ -17,13 +22,8 @@ def test_positions_follow_the_taxonomy_order(db):
 
 
 def test_seeding_again_creates_nothing_new(db):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    seed = import_module("marketplace.listings.migrations.0002_seed_categories").seed_categories
     before = list(Category.objects.values_list("pk", "slug", "parent_id", "position"))
-    seed(apps, None)
+    seed_categories(apps, None)
     assert list(Category.objects.values_list("pk", "slug", "parent_id", "position")) == before
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from marketplace.listings import services
 from marketplace.listings.models import Category, Listing
 from marketplace.listings.views import after_create_url
+from marketplace.photos.models import Photo
 
 
 def form_data(**overrides):
@@ -129,13 +130,8 @@ def test_non_public_listings_are_only_for_the_seller_and_staff(
         assert client.get(reverse("listings:browse")).context["page"].paginator.count == 0
 
 
-def test_my_listings_shows_every_state_and_photo_count(seller_client, make_listing, media_root):
-    from django.core.files.base import ContentFile
-
-    from marketplace.photos.models import Photo
-
-    active = make_listing(title="Still for sale")
-    Photo.objects.create(listing=active, original=ContentFile(b"x", name="a.jpg"))
+def test_my_listings_shows_every_state_and_photo_count(seller_client, make_listing, add_photo):
+    add_photo(make_listing(title="Still for sale"), status=Photo.Status.PENDING)
     services.mark_sold(make_listing(title="Gone to a good home"))
     services.remove_listing(make_listing(title="Changed my mind"))
     services.hide_listings([make_listing(title="Too good to be true")], "Spam")
@@ -149,16 +145,9 @@ def test_my_listings_shows_only_my_own(buyer_client, listing):
     assert "Blue jeans" not in buyer_client.get(reverse("listings:mine")).content.decode()
 
 
-def test_detail_gallery_switches_photo_without_javascript(client, listing, media_root):
-    from django.core.files.base import ContentFile
-
-    from marketplace.photos.models import Photo
-
-    photos = [Photo.objects.create(
-        listing=listing, position=i, status=Photo.Status.DONE, original=ContentFile(b"x", name="o"),
-        display=ContentFile(b"x", name=f"d{i}.jpg"), thumbnail=ContentFile(b"x", name=f"t{i}.jpg"))
-        for i in range(2)]
-    Photo.objects.create(listing=listing, position=5, original=ContentFile(b"x", name="o"))  # pending
+def test_detail_gallery_switches_photo_without_javascript(client, listing, add_photo):
+    photos = [add_photo(listing, position) for position in range(2)]
+    add_photo(listing, 5, status=Photo.Status.PENDING)  # not shown until processed
     first = client.get(listing.get_absolute_url())
     assert first.context["photo"] == photos[0] and list(first.context["photos"]) == photos
     second = client.get(listing.get_absolute_url(), {"photo": photos[1].pk})
