@@ -60,14 +60,25 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def plain_static_storage(settings):
+def plain_static_storage(settings, tmp_path_factory):
     """Pages render without `collectstatic` (the manifest storage used when DEBUG is off
-    needs the manifest that collectstatic writes)."""
+    needs the manifest that collectstatic writes; WhiteNoise warns if STATIC_ROOT is missing)."""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """A cheap hasher: the real one is deliberately slow and tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def categories(db):
+    """The taxonomy's categories. The seeding migration creates them, but a transactional test
+    (e.g. one with `celery_worker_process`) flushes every table when it ends; this re-seeds."""
+    from marketplace.listings.services import sync_categories
+
+    sync_categories()

@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Listing
+from .models import Category, Listing
 
 EDITABLE_FIELDS = ("title", "description", "price", "currency", "category", "condition", "location")
 
@@ -57,3 +57,23 @@ def restore_listings(listings) -> int:
     """Moderation: undo `hide_listings`."""
     return Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
         is_hidden=False, hidden_reason="")
+
+
+def sync_categories(category_model=Category) -> None:
+    """Make the Category table match `vision.taxonomy` (idempotent: update_or_create by slug).
+
+    Used by the seeding migration (which passes its historical model) and by tests whose
+    transactional database flush removed the seeded rows.
+    """
+    from vision.taxonomy import walk
+
+    by_slug = {}
+    positions: dict[str | None, int] = {}
+    for node, parent in walk():
+        parent_slug = parent.slug if parent else None
+        position = positions.get(parent_slug, 0)
+        positions[parent_slug] = position + 1
+        by_slug[node.slug], _ = category_model.objects.update_or_create(
+            slug=node.slug,
+            defaults={"name": node.name, "parent": by_slug.get(parent_slug), "position": position},
+        )

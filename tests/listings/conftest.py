@@ -23,7 +23,7 @@ def buyer(db) -> User:
 
 
 @pytest.fixture
-def make_listing(seller):
+def make_listing(seller, categories):
     def make(title="Blue jeans", price="20.00", category="pants", owner=None, **fields) -> Listing:
         return services.create_listing(
             owner or seller, title=title, price=Decimal(price),

@@ -12,6 +12,8 @@ from marketplace.listings.models import Listing
 
 from .conftest import token_client
 
+pytestmark = pytest.mark.usefixtures("categories")
+
 NEW = {"title": "Road bike", "description": "56 cm frame", "price": "250.00", "currency": "EUR",
        "category": "bicycles", "condition": "good", "location": "Utrecht"}
 

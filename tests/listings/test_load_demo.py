@@ -9,7 +9,7 @@ def counts():
     return User.objects.count(), Listing.objects.count(), Photo.objects.count()
 
 
-def test_load_demo_is_idempotent_and_makes_photos(db, media_root):
+def test_load_demo_is_idempotent_and_makes_photos(categories, media_root):
     call_command("load_demo", verbosity=0)
     first = counts()
     users, listings, photos = first

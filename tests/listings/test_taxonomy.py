@@ -1,11 +1,6 @@
-from importlib import import_module
-
-from django.apps import apps
-
 from marketplace.listings.models import Category
+from marketplace.listings.services import sync_categories
 from vision.taxonomy import walk
-
-seed_categories = import_module("marketplace.listings.migrations.0002_seed_categories").seed_categories
 
 
 def test_every_taxonomy_node_is_a_category_with_its_parent(db):
@@ -21,9 +16,9 @@ def test_positions_follow_the_taxonomy_order(db):
     assert roots == [node.slug for node, parent in walk() if parent is None]
 
 
-def test_seeding_again_creates_nothing_new(db):
+def test_syncing_again_changes_nothing(db):
     before = list(Category.objects.values_list("pk", "slug", "parent_id", "position"))
-    seed_categories(apps, None)
+    sync_categories()
     assert list(Category.objects.values_list("pk", "slug", "parent_id", "position")) == before
 
 
@@ -32,3 +27,10 @@ def test_a_vertical_includes_its_sub_categories(db):
     ids = set(fashion.descendant_ids())
     assert Category.objects.get(slug="dresses").pk in ids
     assert Category.objects.get(slug="fruit").pk not in ids
+
+
+def test_sync_restores_flushed_and_renamed_categories(db):
+    Category.objects.filter(slug="dresses").update(name="Frocks", position=99)
+    sync_categories()
+    dresses = Category.objects.get(slug="dresses")
+    assert (dresses.name, dresses.parent.slug) == ("Dresses", "fashion")

@@ -10,6 +10,8 @@ from marketplace.listings.views import after_create_url
 from marketplace.photos.models import Photo
 
 
+pytestmark = pytest.mark.usefixtures("categories")
+
 def form_data(**overrides):
     data = {"title": "Red blazer", "description": "Lined, size 38", "price": "40.00",
             "currency": "EUR", "category": Category.objects.get(slug="blazers").pk,
