@@ -59,14 +59,18 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_root_exists():
+    """WhiteNoise warns on every request handler when STATIC_ROOT is missing."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
-def plain_static_storage(settings, tmp_path_factory):
+def plain_static_storage(settings):
     """Pages render without `collectstatic` (the manifest storage used when DEBUG is off
-    needs the manifest that collectstatic writes; WhiteNoise warns if STATIC_ROOT is missing)."""
+    needs the manifest that collectstatic writes)."""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
-    settings.STATIC_ROOT.mkdir(exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
