@@ -1,5 +1,7 @@
 """The browse page and the listings API share one FilterSet: same filters, same answers."""
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.listings import services
@@ -123,3 +125,14 @@ def test_sold_listing_badge_on_its_page_not_in_browse(client, listing):
     assert listing.title not in client.get(reverse("listings:browse")).content.decode()
     assert "Sold" in client.get(listing.get_absolute_url()).content.decode()
     assert Listing.objects.get().status == Listing.Status.SOLD
+
+
+def test_browse_queries_do_not_grow_with_the_number_of_listings(client, make_listing, add_photo):
+    def queries_for_browse(count: int) -> int:
+        for number in range(count):
+            add_photo(make_listing(f"Item {number}", "10.00", "shirts"))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("listings:browse")).status_code == 200
+        return len(queries)
+
+    assert queries_for_browse(2) == queries_for_browse(10)

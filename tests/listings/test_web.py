@@ -157,3 +157,9 @@ def test_detail_gallery_switches_photo_without_javascript(client, listing, add_p
     assert photos[1].display.url in second.content.decode()
     forged = client.get(listing.get_absolute_url(), {"photo": "not-a-photo"})
     assert forged.status_code == 200 and forged.context["photo"] == photos[0]
+
+
+def test_not_found_page_helps_the_buyer_back(client, db):
+    response = client.get("/listings/999999/")
+    assert response.status_code == 404
+    assert "Browse listings" in response.content.decode()
