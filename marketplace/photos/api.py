@@ -1,7 +1,7 @@
 """REST endpoints for a listing's photos (mounted under /api/v1/ by `api_urls.py`)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,6 +13,7 @@ from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
 
 
+@extend_schema(parameters=[OpenApiParameter("listing_id", int, OpenApiParameter.PATH)])
 class ListingPhotoViewSet(viewsets.GenericViewSet):
     """The photos of one listing: anyone may list a public listing's ready photos; only its
     seller sees pending/failed ones, uploads or reorders."""

@@ -31,12 +31,12 @@ def plain_static_files(settings):
 
 @pytest.fixture
 def seller(db):
-    return User.objects.create_user("seller", "seller@example.com", "pw-seller-123")
+    return User.objects.create_user("seller", "seller@example.com")
 
 
 @pytest.fixture
 def stranger(db):
-    return User.objects.create_user("stranger", "stranger@example.com", "pw-stranger-123")
+    return User.objects.create_user("stranger", "stranger@example.com")
 
 
 @pytest.fixture

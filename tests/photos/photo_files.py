@@ -10,7 +10,7 @@ from PIL import ExifTags, Image, ImageCms
 
 pillow_heif.register_heif_opener()
 
-GPS_LATITUDE = ((52, 1), (22, 1), (30, 1))
+GPS_LATITUDE = (52.0, 22.0, 30.0)
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
        b'22-rdf-syntax-ns#"><rdf:Description exif:GPSLatitude="52,22.5N"/></rdf:RDF></x:xmpmeta>')
 
