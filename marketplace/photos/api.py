@@ -13,7 +13,8 @@ from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
 
 
-@extend_schema(parameters=[OpenApiParameter("listing_id", int, OpenApiParameter.PATH)])
+@extend_schema(tags=["photos"],
+               parameters=[OpenApiParameter("listing_id", int, OpenApiParameter.PATH)])
 class ListingPhotoViewSet(viewsets.GenericViewSet):
     """The photos of one listing: anyone may list a public listing's ready photos; only its
     seller sees pending/failed ones, uploads or reorders."""

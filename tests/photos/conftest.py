@@ -84,8 +84,10 @@ def stored_photo(media_root):
 
 
 @pytest.fixture
-def photo_worker(media_root, monkeypatch, request):
-    """start() -> a real Celery worker that reads and writes this test's MEDIA_ROOT."""
+def photo_worker(transactional_db, media_root, monkeypatch, request):
+    """start() -> a real Celery worker that reads and writes this test's MEDIA_ROOT.
+
+    Started on demand so a test can prepare work (queued or not) before any worker runs."""
     def start():
         monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media_root))
         return request.getfixturevalue("celery_worker_process")

@@ -45,6 +45,4 @@ def requeue_pending_photos_at_start(**_kwargs) -> None:
     """The local Redis keeps nothing on disk, so queued work can be lost: queue it again."""
     from marketplace.photos.services import requeue_pending_photos
 
-    count = requeue_pending_photos()
-    if count:
-        logger.info("Requeued %d pending photo(s)", count)
+    logger.info("Requeued %d pending photo(s)", requeue_pending_photos())
