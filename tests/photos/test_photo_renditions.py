@@ -136,3 +136,18 @@ def test_a_photo_deleted_while_processing_leaves_no_files(listing, stored_photo,
     Photo.objects.filter(pk=photo.pk).delete()
     process_photo(photo)  # the in-memory copy the worker loaded before the delete
     assert list(files.media_files(media_root)) == [original]
+
+
+def test_scaled_jpeg_decode_keeps_full_size_and_matches_a_full_decode():
+    from PIL import ImageChops, ImageStat
+
+    from marketplace.photos.renditions import RenditionConfig, make_renditions
+
+    data = files.jpeg_with_private_metadata()  # 64×48, EXIF-rotated
+    scaled = make_renditions(data, 10**6, RenditionConfig(display_long_side=12))
+    full = make_renditions(data, 10**6, RenditionConfig(display_long_side=12,
+                                                        scaled_jpeg_decode=False))
+    assert (scaled.width, scaled.height) == (full.width, full.height) == (48, 64)
+    one, other = (Image.open(io.BytesIO(r.display)).convert("RGB") for r in (scaled, full))
+    assert one.size == other.size == (9, 12)
+    assert max(ImageStat.Stat(ImageChops.difference(one, other)).mean) < 12
