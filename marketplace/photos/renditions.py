@@ -14,6 +14,8 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 # What Pillow raises for a file it cannot decode: truncated data, bad markers, bad chunks...
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, zlib.error,
                  UnidentifiedImageError, Image.DecompressionBombError)
+# Let Pillow open iPhone HEIC/HEIF photos wherever this module is imported (web and worker).
+pillow_heif.register_heif_opener()
 # EXIF orientations that turn the picture by 90° (transpose, 90° CW, transverse, 90° CCW).
 QUARTER_TURNS = {5, 6, 7, 8}
 
@@ -41,14 +43,8 @@ class UndecodableImage(Exception):
     """The file is not an image Pillow can decode; `str()` is a sentence for the seller."""
 
 
-def register_heif() -> None:
-    """Let Pillow open iPhone HEIC/HEIF photos (idempotent)."""
-    pillow_heif.register_heif_opener()
-
-
 def make_renditions(data: bytes, max_pixels: int, config: RenditionConfig = RenditionConfig()
                     ) -> Renditions:
-    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -6,7 +6,6 @@ happen unless the database change sticks (queueing work, deleting files) runs on
 import hashlib
 import logging
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,16 +51,15 @@ def add_photos(listing: Listing, files: Sequence[UploadedFile], *, user) -> list
                 stored.append(photo.original.name)
                 photo.save()
                 photos.append(photo)
-            transaction.on_commit(partial(enqueue_renditions, [photo.pk for photo in photos]))
+            for photo in photos:
+                # robust: if the broker is down the upload still succeeds; the photo stays
+                # pending and is queued again when a worker starts (requeue_pending_photos).
+                transaction.on_commit(lambda pk=photo.pk: make_renditions_task.delay(pk),
+                                      robust=True)
     except BaseException:
         delete_files(photo_storage(), stored)
         raise
     return photos
-
-
-def enqueue_renditions(photo_ids: Sequence[int]) -> None:
-    for photo_id in photo_ids:
-        make_renditions_task.delay(photo_id)
 
 
 def reorder_photos(listing: Listing, photo_ids: Sequence[int], *, user) -> None:
@@ -89,12 +87,15 @@ def move_photo(photo: Photo, step: int, *, user) -> None:
 
 
 def delete_photo(photo: Photo, *, user) -> None:
-    """Delete the row now and its files once that is committed."""
+    """Delete the photo; its files follow once that is committed (`delete_files_of`)."""
     ensure_seller(photo.listing, user)
+    photo.delete()
+
+
+def delete_files_of(photo: Photo) -> None:
+    """After a photo row is deleted (by `delete_photo` or with its listing), on commit."""
     names = [field.name for field in (photo.original, photo.display, photo.thumbnail) if field]
-    with transaction.atomic():
-        photo.delete()
-        transaction.on_commit(partial(delete_files, photo_storage(), names))
+    transaction.on_commit(lambda: delete_files(photo_storage(), names), robust=True)
 
 
 def process_photo(photo: Photo) -> None:
@@ -152,7 +153,8 @@ def requeue_pending_photos() -> int:
     Safe to over-queue: a photo finished meanwhile is skipped by `process_photo`.
     """
     photo_ids = pending_photo_ids()
-    enqueue_renditions(photo_ids)
+    for photo_id in photo_ids:
+        make_renditions_task.delay(photo_id)
     return len(photo_ids)
 
 

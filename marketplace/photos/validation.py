@@ -13,14 +13,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
-from .renditions import DECODE_ERRORS, register_heif
+from .renditions import DECODE_ERRORS  # importing it also registers the HEIC opener
 
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC/HEIF"}
 ACCEPTED_DESCRIPTION = "a JPEG, PNG, WebP or HEIC photo"
 # How far into a file to look for the start of an XML/SVG document.
 SNIFF_BYTES = 1024
-
-register_heif()
 
 
 def check_photo_count(existing: int, adding: int) -> None:

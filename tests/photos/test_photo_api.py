@@ -108,3 +108,11 @@ def test_schema_documents_multipart_upload_and_reorder(seller_api):
     assert images["type"] == "array" and images["items"]["format"] == "binary"
     assert "/api/v1/listings/{listing_id}/photos/reorder/" in schema["paths"]
     assert set(schema["paths"]["/api/v1/photos/{id}/"]) >= {"get", "delete"}
+
+
+def test_deleting_a_listing_removes_its_photo_files(listing, photos, media_root,
+                                                    django_capture_on_commit_callbacks):
+    assert len(files.media_files(media_root)) == 7  # 3 originals + 2×2 renditions
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.delete()
+    assert files.media_files(media_root) == {}

@@ -141,3 +141,21 @@ def test_api_uploads_several_photos_at_once_in_order(seller_api, listing, media_
 ])
 def test_markup_sniffing(head, markup):
     assert looks_like_markup(head) is markup
+
+
+def test_upload_is_kept_when_the_broker_is_down(seller_api, listing, media_root, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    """The photo stays pending; a starting worker queues it again (see the pipeline tests)."""
+    from kombu.exceptions import OperationalError
+
+    from marketplace.photos import services
+
+    def broker_down(photo_id):
+        raise OperationalError("Error 111 connecting to redis")
+
+    monkeypatch.setattr(services.make_renditions_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_api(seller_api, listing, [files.upload("a.jpg", files.jpeg())])
+    assert len(callbacks) == 1
+    assert response.status_code == 201
+    assert Photo.objects.get().status == Photo.Status.PENDING
