@@ -101,13 +101,24 @@ def delete_files_of(photo: Photo) -> None:
 def process_photo(photo: Photo) -> None:
     """Make the display and thumbnail renditions and record what was learnt (idempotent).
 
-    A photo already done is left alone. Otherwise the renditions are (re)written under names
-    derived from the photo and its content, so a re-run after a crash overwrites the same files
-    instead of adding new ones. A file that cannot be decoded marks the photo failed; storage or
-    database errors propagate so the Celery task can retry them.
+    The photo's row is locked while it is processed; a photo that is done, gone, or being
+    processed by another worker is skipped. Rendition names derive from the photo and its
+    content, so a re-run after a crash overwrites the same files instead of adding new ones.
+    A file that cannot be decoded marks the photo failed; storage or database errors propagate
+    so the Celery task can retry them.
     """
-    if photo.status == Photo.Status.DONE:
-        return
+    with transaction.atomic():
+        locked = (Photo.objects.select_for_update(skip_locked=True)
+                  .exclude(status=Photo.Status.DONE).filter(pk=photo.pk).first())
+        if locked is not None:
+            make_photo_renditions(locked)
+    try:
+        photo.refresh_from_db()  # so a caller (e.g. load_demo) sees the result
+    except Photo.DoesNotExist:
+        pass  # deleted meanwhile: nothing was written
+
+
+def make_photo_renditions(photo: Photo) -> None:
     storage = photo.original.storage
     try:
         with storage.open(photo.original.name, "rb") as original:
@@ -123,28 +134,23 @@ def process_photo(photo: Photo) -> None:
         return
     # Renditions live apart from the private original, so their URLs reveal nothing about it.
     folder = f"renditions/{photo.listing_id}/{photo.pk}-{sha256[:16]}"
-    display = overwrite(storage, f"{folder}/display.jpg", made.display)
-    thumbnail = overwrite(storage, f"{folder}/thumbnail.jpg", made.thumbnail)
-    stale = [name for name in (photo.display.name, photo.thumbnail.name)
-             if name and name not in (display, thumbnail)]
-    updated = Photo.objects.filter(pk=photo.pk).update(
-        display=display, thumbnail=thumbnail, width=made.width, height=made.height,
-        sha256=sha256, status=Photo.Status.DONE, failure_reason="", processed_at=timezone.now())
-    if not updated:  # deleted while we worked: leave no orphan files behind
-        delete_files(storage, [display, thumbnail])
-        return
-    delete_files(storage, stale)
-    photo.refresh_from_db()
+    stale = {photo.display.name, photo.thumbnail.name} - {""}
+    photo.display = overwrite(storage, f"{folder}/display.jpg", made.display)
+    photo.thumbnail = overwrite(storage, f"{folder}/thumbnail.jpg", made.thumbnail)
+    photo.width, photo.height, photo.sha256 = made.width, made.height, sha256
+    photo.status, photo.failure_reason = Photo.Status.DONE, ""
+    photo.processed_at = timezone.now()
+    photo.save(update_fields=["display", "thumbnail", "width", "height", "sha256", "status",
+                              "failure_reason", "processed_at"])
+    delete_files(storage, sorted(stale - {photo.display.name, photo.thumbnail.name}))
 
 
 def mark_failed(photo: Photo, reason: str, *, sha256: str = "") -> None:
     """Record why a photo could not be processed (a finished photo is never downgraded)."""
     logger.info("Photo %s failed: %s", photo.pk, reason)
-    fields = {"status": Photo.Status.FAILED, "failure_reason": reason[:300], "sha256": sha256,
-              "processed_at": timezone.now()}
-    if Photo.objects.filter(pk=photo.pk).exclude(status=Photo.Status.DONE).update(**fields):
-        for name, value in fields.items():
-            setattr(photo, name, value)
+    Photo.objects.filter(pk=photo.pk).exclude(status=Photo.Status.DONE).update(
+        status=Photo.Status.FAILED, failure_reason=reason[:300], sha256=sha256,
+        processed_at=timezone.now())
 
 
 def requeue_pending_photos() -> int:

@@ -151,3 +151,34 @@ def test_scaled_jpeg_decode_keeps_full_size_and_matches_a_full_decode():
     one, other = (Image.open(io.BytesIO(r.display)).convert("RGB") for r in (scaled, full))
     assert one.size == other.size == (9, 12)
     assert max(ImageStat.Stat(ImageChops.difference(one, other)).mean) < 12
+
+
+def test_a_photo_another_worker_is_processing_is_skipped(transactional_db, listing,
+                                                         stored_photo, media_root):
+    """Two deliveries of the same task (redelivery, requeue at start) never work at once."""
+    import threading
+
+    from django.db import connection, transaction
+
+    photo = stored_photo(listing, files.jpeg())
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        with transaction.atomic():
+            Photo.objects.select_for_update().get(pk=photo.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        process_photo(photo)
+        assert photo.status == Photo.Status.PENDING
+        assert list(files.media_files(media_root)) == [photo.original.name]
+    finally:
+        release.set()
+        thread.join()
+    process_photo(photo)
+    assert photo.status == Photo.Status.DONE
