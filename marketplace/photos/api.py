@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from . import selectors, services
 from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
+from .uploads import limit_photo_upload_size
 
 
 @extend_schema(tags=["photos"],
@@ -23,6 +24,10 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
     pagination_class = None  # a listing has a handful of photos (PHOTOS_PER_LISTING)
     filter_backends = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_photo_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)
 
     @cached_property
     def listing(self):

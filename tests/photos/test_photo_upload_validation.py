@@ -159,3 +159,34 @@ def test_upload_is_kept_when_the_broker_is_down(seller_api, listing, media_root,
     assert len(callbacks) == 1
     assert response.status_code == 201
     assert Photo.objects.get().status == Photo.Status.PENDING
+
+
+def test_an_oversized_file_stops_being_buffered_at_the_limit(settings):
+    from marketplace.photos.uploads import PhotoSizeLimitHandler
+
+    settings.PHOTO_MAX_BYTES = 100
+    handler = PhotoSizeLimitHandler()
+    handler.new_file("images", "huge.jpg", "image/jpeg", None)
+    passed_on = [handler.receive_data_chunk(b"x" * 64, start) for start in range(0, 256, 64)]
+    assert passed_on == [b"x" * 64, None, None, None]  # the next handler stores 64 bytes only
+    upload = handler.file_complete(256)
+    assert (upload.name, upload.size, upload.read()) == ("huge.jpg", 256, b"")
+
+
+def test_web_refusal_of_a_big_file_names_its_real_size(seller_client, listing, settings,
+                                                       media_root):
+    settings.PHOTO_MAX_BYTES = 1000
+    response = post_web(seller_client, listing, [files.upload("big.jpg", bytes(3_000_000))])
+    assert "the file is 2.9\xa0MB; photos may be at most 1000\xa0bytes" in " ".join(
+        response.context["form"].errors["images"])
+    assert files.media_files(media_root) == {}
+
+
+def test_upload_form_still_needs_the_csrf_token(listing, seller):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    response = post_web(client, listing, [files.upload("a.jpg", files.jpeg())])
+    assert response.status_code == 403
+    assert not Photo.objects.exists()
