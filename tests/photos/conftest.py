@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
@@ -46,30 +47,36 @@ def listing(seller):
                                   category=category)
 
 
-@pytest.fixture
-def seller_client(client, seller):
-    client.force_login(seller)
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
     return client
 
 
+def api_as(user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
 @pytest.fixture
-def stranger_client(client, stranger):
-    client.force_login(stranger)
-    return client
+def seller_client(seller):
+    return logged_in(seller)
+
+
+@pytest.fixture
+def stranger_client(stranger):
+    return logged_in(stranger)
 
 
 @pytest.fixture
 def seller_api(seller):
-    api = APIClient()
-    api.force_authenticate(seller)
-    return api
+    return api_as(seller)
 
 
 @pytest.fixture
 def stranger_api(stranger):
-    api = APIClient()
-    api.force_authenticate(stranger)
-    return api
+    return api_as(stranger)
 
 
 @pytest.fixture

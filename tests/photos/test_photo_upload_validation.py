@@ -30,6 +30,14 @@ GOOD_UPLOADS = {
 }
 
 
+def bad_upload(case, settings) -> tuple[str, bytes, str]:
+    """(file name, content, expected message) of a case, with its settings applied."""
+    make, overrides, message = BAD_UPLOADS[case]
+    for setting, value in overrides.items():
+        setattr(settings, setting, value)
+    return (*make(), message)
+
+
 def post_web(client, listing, uploads):
     return client.post(reverse("photos:manage", args=[listing.pk]), {"images": uploads})
 
@@ -42,10 +50,7 @@ def post_api(api, listing, uploads):
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
 def test_web_form_refuses_bad_upload_and_stores_nothing(case, seller_client, listing,
                                                         media_root, settings):
-    make, overrides, message = BAD_UPLOADS[case]
-    for name, value in overrides.items():
-        setattr(settings, name, value)
-    name, data = make()
+    name, data, message = bad_upload(case, settings)
     response = post_web(seller_client, listing, [files.upload(name, data)])
     assert response.status_code == 400
     errors = response.context["form"].errors["images"]
@@ -58,10 +63,7 @@ def test_web_form_refuses_bad_upload_and_stores_nothing(case, seller_client, lis
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
 def test_api_refuses_bad_upload_with_a_per_file_error(case, seller_api, listing, media_root,
                                                       settings):
-    make, overrides, message = BAD_UPLOADS[case]
-    for name, value in overrides.items():
-        setattr(settings, name, value)
-    name, data = make()
+    name, data, message = bad_upload(case, settings)
     good = files.upload("fine.jpg", files.jpeg())
     response = post_api(seller_api, listing, [good, files.upload(name, data)])
     assert response.status_code == 400
