@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("marketplace.api_urls")),
     path("accounts/", include("marketplace.accounts.urls")),
     path("", include("marketplace.listings.urls")),
+    path("", include("marketplace.photos.urls")),
 ]
 
 if settings.SERVE_MEDIA:
