@@ -12,8 +12,9 @@ from marketplace.social.models import Friendship
 
 @pytest.fixture(autouse=True)
 def social_site(settings):
-    """Plain static storage (no collectstatic manifest in tests), and stand-in URLs for the
-    foundation's accounts/listings pages when this branch does not have them yet."""
+    """Plain static storage (no collectstatic manifest in tests), a fast password hasher, and
+    stand-in URLs for the foundation's accounts/listings pages when they are not merged yet."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     try:
