@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from . import selectors, services
-from .models import Friendship, Notification
+from .models import Block, Friendship, Notification, Poll, SavedListing
 from .serializers import (
     BlockSerializer, CommentSerializer, EmailSettingSerializer, FriendshipSerializer,
     InviteSerializer, NotificationSerializer, PollCreateSerializer, PollSerializer,
@@ -48,6 +48,7 @@ class SocialViewSet(viewsets.GenericViewSet):
 class FriendshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SocialViewSet):
     """Friend requests and friendships the caller is part of. DELETE unfriends or cancels."""
 
+    queryset = Friendship.objects.none()  # for the schema; get_queryset() scopes to the caller
     serializer_class = FriendshipSerializer
     filterset_fields = ["status"]
 
@@ -95,6 +96,7 @@ class UserSearchViewSet(mixins.ListModelMixin, SocialViewSet):
 
 
 class BlockViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, SocialViewSet):
+    queryset = Block.objects.none()
     serializer_class = BlockSerializer
 
     def get_queryset(self):
@@ -110,6 +112,7 @@ class BlockViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, SocialViewSe
 
 
 class SavedListingViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, SocialViewSet):
+    queryset = SavedListing.objects.none()
     serializer_class = SavedListingSerializer
 
     def get_queryset(self):
@@ -149,6 +152,7 @@ class PollParticipationMixin:
 class PollViewSet(PollParticipationMixin, mixins.ListModelMixin, SocialViewSet):
     """Polls the caller asked or was invited to; anyone else gets 404."""
 
+    queryset = Poll.objects.none()
     def get_queryset(self):
         return selectors.visible_polls(self.request.user)
 
@@ -214,6 +218,7 @@ class SharedPollViewSet(PollParticipationMixin, SocialViewSet):
 
 
 class NotificationViewSet(mixins.ListModelMixin, SocialViewSet):
+    queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
     filterset_fields = ["is_read"]
 
