@@ -45,6 +45,15 @@ class InviteForm(forms.Form):
             pk__in=poll.invites.values("user_id"))
 
 
+class VoteForm(forms.Form):
+    option = forms.ModelChoiceField(queryset=None, error_messages={
+        "required": "Pick one of the options.", "invalid_choice": "Pick one of the options."})
+
+    def __init__(self, *args, poll, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = poll.options.all()
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         max_length=Comment.MAX_LENGTH, label="Comment",

@@ -53,7 +53,7 @@ def email_notification(notification_id: int) -> None:
     if not recipient.email or opted_out:
         return
     link = settings.SITE_URL.rstrip("/") + notification.get_absolute_url()
-    body = (f"Hi {recipient.username},\n\n{notification}.\n\nOpen it on Shoplens: {link}\n\n"
+    body = (f"Hi {recipient.username},\n\n{notification}\n\nOpen it on Shoplens: {link}\n\n"
             "You can turn these e-mails off on your notifications page.")
     try:
         send_mail(f"Shoplens: {notification}"[:150], body, None, [recipient.email])

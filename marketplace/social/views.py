@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from marketplace.listings.models import Listing
 
 from . import selectors, services
-from .forms import CommentForm, InviteForm, PollForm, UserSearchForm
+from .forms import CommentForm, InviteForm, PollForm, UserSearchForm, VoteForm
 from .models import Friendship, Notification
 
 User = get_user_model()
@@ -210,10 +210,10 @@ def _poll_action(view):
 
 @_poll_action
 def poll_vote(request, poll):
-    option = poll.options.filter(pk=request.POST.get("option") or 0).first()
-    if option is None:
-        raise services.SocialError("Pick one of the options.")
-    services.cast_vote(poll, request.user, option)
+    form = VoteForm(request.POST, poll=poll)
+    if not form.is_valid():
+        raise services.SocialError(" ".join(form.errors["option"]))
+    services.cast_vote(poll, request.user, form.cleaned_data["option"])
     messages.success(request, "Your vote is in. You can change it until the question closes.")
 
 

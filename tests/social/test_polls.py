@@ -91,11 +91,15 @@ def test_invited_friend_votes_and_changes_the_vote_in_the_api(poll, bob, api_for
     assert Vote.objects.count() == 1
 
 
-def test_option_of_another_poll_is_refused(poll, alice, bob, make_listing, api_for):
+def test_option_of_another_poll_or_garbage_is_refused(poll, alice, bob, make_listing, api_for, client_for):
     other = services.create_poll(alice, "Other?", [make_listing("Hat")])
     foreign_option = other.options.get()
     response = api_for(bob).post(api_poll(poll) + "vote/", {"option": foreign_option.pk}, format="json")
     assert response.status_code == 400
+    assert api_for(bob).post(api_poll(poll) + "vote/", {"option": "x"}, format="json").status_code == 400
+    for option in (foreign_option.pk, "x", ""):
+        page = client_for(bob).post(reverse("social:poll_vote", args=[poll.pk]), {"option": option}, follow=True)
+        assert page.status_code == 200 and "Pick one of the options." in page.content.decode()
     assert not Vote.objects.exists()
 
 

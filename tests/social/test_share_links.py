@@ -58,6 +58,8 @@ def test_logged_in_link_holder_votes_once(poll, token, carol, client_for, api_fo
     assert response.status_code == 200
     assert list(Vote.objects.values_list("voter__username", "option__listing__title")) == [
         ("carol", "Blue sneakers")]
+    comment = api_for(carol).post(shared_api(token) + "comments/", {"body": "Blue"}, format="json")
+    assert comment.status_code == 201 and poll.comments.get().author == carol
     # The link does not make carol an invitee: by id the poll is still hidden from her.
     assert client_for(carol).get(reverse("social:poll", args=[poll.pk])).status_code == 404
 
