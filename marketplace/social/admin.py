@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Block, Comment, Friendship, Notification, Poll, PollInvite, PollOption, SavedListing, Vote
+from .models import (
+    Block,
+    Comment,
+    Friendship,
+    Notification,
+    Poll,
+    PollInvite,
+    PollOption,
+    SavedListing,
+    Vote,
+)
 
 
 @admin.register(Friendship)

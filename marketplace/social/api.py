@@ -1,5 +1,6 @@
 """REST API for social shopping under /api/v1/social/. Same selectors and services as the web
 pages, so every rule (visibility, one vote per person, rate limits) holds for both."""
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,10 +13,20 @@ from rest_framework.routers import SimpleRouter
 from . import selectors, services
 from .models import Block, Friendship, Notification, Poll, SavedListing
 from .serializers import (
-    BlockSerializer, CommentSerializer, EmailSettingSerializer, FriendshipSerializer,
-    InviteSerializer, NotificationSerializer, PollCreateSerializer, PollSerializer,
-    PollSummarySerializer, SavedListingSerializer, ShareLinkSerializer, UsernameSerializer,
-    UserSerializer, VoteSerializer,
+    BlockSerializer,
+    CommentSerializer,
+    EmailSettingSerializer,
+    FriendshipSerializer,
+    InviteSerializer,
+    NotificationSerializer,
+    PollCreateSerializer,
+    PollSerializer,
+    PollSummarySerializer,
+    SavedListingSerializer,
+    ShareLinkSerializer,
+    UsernameSerializer,
+    UserSerializer,
+    VoteSerializer,
 )
 
 User = get_user_model()
@@ -39,8 +50,9 @@ class SocialViewSet(viewsets.GenericViewSet):
         return super().handle_exception(exc)
 
     def validated(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(),
-                                      **kwargs)
+        serializer = serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), **kwargs
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -54,8 +66,9 @@ class FriendshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Social
 
     def get_queryset(self):
         user = self.request.user
-        return (Friendship.objects.filter(from_user=user) | Friendship.objects.filter(to_user=user)
-                ).select_related("from_user", "to_user")
+        return (
+            Friendship.objects.filter(from_user=user) | Friendship.objects.filter(to_user=user)
+        ).select_related("from_user", "to_user")
 
     @extend_schema(request=UsernameSerializer, responses=FriendshipSerializer)
     def create(self, request):
@@ -153,6 +166,7 @@ class PollViewSet(PollParticipationMixin, mixins.ListModelMixin, SocialViewSet):
     """Polls the caller asked or was invited to; anyone else gets 404."""
 
     queryset = Poll.objects.none()
+
     def get_queryset(self):
         return selectors.visible_polls(self.request.user)
 
@@ -163,15 +177,20 @@ class PollViewSet(PollParticipationMixin, mixins.ListModelMixin, SocialViewSet):
         return PollSummarySerializer if self.action == "list" else PollSerializer
 
     def retrieve(self, request, pk=None):
-        return Response(PollSerializer(self.get_object(), context=self.get_serializer_context()).data)
+        return Response(
+            PollSerializer(self.get_object(), context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=PollCreateSerializer, responses=PollSerializer)
     def create(self, request):
         data = self.validated(PollCreateSerializer)
-        poll = services.create_poll(request.user, data["question"], data["listings"],
-                                    data["invitees"])
-        return Response(PollSerializer(poll, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        poll = services.create_poll(
+            request.user, data["question"], data["listings"], data["invitees"]
+        )
+        return Response(
+            PollSerializer(poll, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=PollSerializer)
     @action(detail=True, methods=["post"])
@@ -183,7 +202,8 @@ class PollViewSet(PollParticipationMixin, mixins.ListModelMixin, SocialViewSet):
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         invites = services.invite_to_poll(
-            self.get_object(), request.user, self.validated(InviteSerializer)["invitees"])
+            self.get_object(), request.user, self.validated(InviteSerializer)["invitees"]
+        )
         return Response(UserSerializer([invite.user for invite in invites], many=True).data)
 
     @extend_schema(request=None, responses={201: ShareLinkSerializer, 204: None})
@@ -196,9 +216,12 @@ class PollViewSet(PollParticipationMixin, mixins.ListModelMixin, SocialViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         token = services.create_share_link(poll, request.user)
         url = request.build_absolute_uri(reverse("social:shared_poll", args=[token]))
-        return Response(ShareLinkSerializer(
-            {"url": url, "token": token, "expires_at": poll.share_expires_at}).data,
-            status=status.HTTP_201_CREATED)
+        return Response(
+            ShareLinkSerializer(
+                {"url": url, "token": token, "expires_at": poll.share_expires_at}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SharedPollViewSet(PollParticipationMixin, SocialViewSet):
@@ -214,7 +237,9 @@ class SharedPollViewSet(PollParticipationMixin, SocialViewSet):
         return selectors.poll_for_share_token(self.kwargs["token"], self.request.user)
 
     def retrieve(self, request, token=None):
-        return Response(PollSerializer(self.get_object(), context=self.get_serializer_context()).data)
+        return Response(
+            PollSerializer(self.get_object(), context=self.get_serializer_context()).data
+        )
 
 
 class NotificationViewSet(mixins.ListModelMixin, SocialViewSet):
@@ -225,7 +250,9 @@ class NotificationViewSet(mixins.ListModelMixin, SocialViewSet):
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)
 
-    @extend_schema(responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}})
+    @extend_schema(
+        responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}}
+    )
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         return Response({"unread": selectors.unread_notification_count(request.user)})
@@ -238,7 +265,10 @@ class NotificationViewSet(mixins.ListModelMixin, SocialViewSet):
         notification.is_read = True
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
+    @extend_schema(
+        request=None,
+        responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}},
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": services.mark_all_notifications_read(request.user)})

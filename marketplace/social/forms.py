@@ -12,17 +12,27 @@ class PollForm(forms.Form):
     they started from), friends from their accepted friends."""
 
     question = forms.CharField(
-        max_length=200, widget=forms.TextInput(attrs={"placeholder": "Which of these for the wedding?"}))
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Which of these for the wedding?"}),
+    )
     listings = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple,
-        help_text=f"Pick 1 to {Poll.MAX_OPTIONS}.")
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Pick 1 to {Poll.MAX_OPTIONS}.",
+    )
     invitees = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Ask friends",
-        help_text="You can also make a private link after creating the question.")
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Ask friends",
+        help_text="You can also make a private link after creating the question.",
+    )
 
     def __init__(self, *args, user, start_listing_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        candidate_ids = selectors.saved_listing_ids(user) | ({start_listing_id} if start_listing_id else set())
+        candidate_ids = selectors.saved_listing_ids(user) | (
+            {start_listing_id} if start_listing_id else set()
+        )
         self.fields["listings"].queryset = selectors.askable_listings().filter(pk__in=candidate_ids)
         self.fields["invitees"].queryset = selectors.friends_of(user)
         if start_listing_id:
@@ -37,17 +47,24 @@ class PollForm(forms.Form):
 
 class InviteForm(forms.Form):
     invitees = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label="Ask more friends")
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Ask more friends"
+    )
 
     def __init__(self, *args, poll, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["invitees"].queryset = selectors.friends_of(poll.owner).exclude(
-            pk__in=poll.invites.values("user_id"))
+            pk__in=poll.invites.values("user_id")
+        )
 
 
 class VoteForm(forms.Form):
-    option = forms.ModelChoiceField(queryset=None, error_messages={
-        "required": "Pick one of the options.", "invalid_choice": "Pick one of the options."})
+    option = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={
+            "required": "Pick one of the options.",
+            "invalid_choice": "Pick one of the options.",
+        },
+    )
 
     def __init__(self, *args, poll, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,8 +73,10 @@ class VoteForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        max_length=Comment.MAX_LENGTH, label="Comment",
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What do you think?"}))
+        max_length=Comment.MAX_LENGTH,
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What do you think?"}),
+    )
 
 
 class UserSearchForm(forms.Form):

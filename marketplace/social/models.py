@@ -3,6 +3,7 @@
 Invariants live here as database constraints; the rules that span several rows (who may invite,
 vote or see what, rate limits) are in `services.py` and `selectors.py`.
 """
+
 import hashlib
 
 from django.conf import settings
@@ -21,9 +22,11 @@ class Friendship(models.Model):
         DECLINED = "declined", "Declined"
 
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="friend_requests_sent", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="friend_requests_sent", on_delete=models.CASCADE
+    )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="friend_requests_received", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="friend_requests_received", on_delete=models.CASCADE
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     # Set on every (re)send: the invite rate limit counts requests by this time.
     requested_at = models.DateTimeField(default=timezone.now)
@@ -33,10 +36,13 @@ class Friendship(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
-                Least("from_user", "to_user"), Greatest("from_user", "to_user"),
-                name="friendship_unique_pair"),
+                Least("from_user", "to_user"),
+                Greatest("from_user", "to_user"),
+                name="friendship_unique_pair",
+            ),
             models.CheckConstraint(
-                condition=~models.Q(from_user=models.F("to_user")), name="friendship_not_self"),
+                condition=~models.Q(from_user=models.F("to_user")), name="friendship_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,9 +56,11 @@ class Block(models.Model):
     """`blocker` no longer wants any contact with `blocked` (requests, invites, polls, search)."""
 
     blocker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="blocks_made", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="blocks_made", on_delete=models.CASCADE
+    )
     blocked = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="blocks_received", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="blocks_received", on_delete=models.CASCADE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,7 +68,8 @@ class Block(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
             models.CheckConstraint(
-                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,9 +78,11 @@ class Block(models.Model):
 
 class SavedListing(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="saved_listings", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="saved_listings", on_delete=models.CASCADE
+    )
     listing = models.ForeignKey(
-        "listings.Listing", related_name="saved_by", on_delete=models.CASCADE)
+        "listings.Listing", related_name="saved_by", on_delete=models.CASCADE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,19 +101,21 @@ def hash_share_token(token: str) -> str:
 
 
 class Poll(models.Model):
-    """"Ask friends": a question about one to four listings, answered by invited people."""
+    """ "Ask friends": a question about one to four listings, answered by invited people."""
 
     MAX_OPTIONS = 4
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="polls", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="polls", on_delete=models.CASCADE
+    )
     question = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     share_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     share_expires_at = models.DateTimeField(null=True, blank=True)
     invitees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="PollInvite", related_name="polls_invited_to")
+        settings.AUTH_USER_MODEL, through="PollInvite", related_name="polls_invited_to"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -125,8 +138,12 @@ class PollOption(models.Model):
 
     poll = models.ForeignKey(Poll, related_name="options", on_delete=models.CASCADE)
     listing = models.ForeignKey(
-        "listings.Listing", null=True, blank=True, related_name="poll_options",
-        on_delete=models.SET_NULL)
+        "listings.Listing",
+        null=True,
+        blank=True,
+        related_name="poll_options",
+        on_delete=models.SET_NULL,
+    )
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=120)
     price = models.DecimalField(max_digits=12, decimal_places=2)
@@ -135,7 +152,9 @@ class PollOption(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "position"], name="poll_option_unique_position"),
+            models.UniqueConstraint(
+                fields=["poll", "position"], name="poll_option_unique_position"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +162,7 @@ class PollOption(models.Model):
 
     @property
     def availability(self) -> str:
-        """"available", "sold" or "gone" (removed, hidden by moderation or deleted)."""
+        """ "available", "sold" or "gone" (removed, hidden by moderation or deleted)."""
         listing = self.listing
         if listing is None or not listing.is_public:
             return "gone"
@@ -165,7 +184,8 @@ class PollOption(models.Model):
 class PollInvite(models.Model):
     poll = models.ForeignKey(Poll, related_name="invites", on_delete=models.CASCADE)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="poll_invites", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="poll_invites", on_delete=models.CASCADE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -179,7 +199,8 @@ class Vote(models.Model):
 
     poll = models.ForeignKey(Poll, related_name="votes", on_delete=models.CASCADE)
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="poll_votes", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="poll_votes", on_delete=models.CASCADE
+    )
     option = models.ForeignKey(PollOption, related_name="votes", on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,7 +218,8 @@ class Comment(models.Model):
 
     poll = models.ForeignKey(Poll, related_name="comments", on_delete=models.CASCADE)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="poll_comments", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="poll_comments", on_delete=models.CASCADE
+    )
     body = models.TextField(max_length=MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -215,12 +237,13 @@ class Notification(models.Model):
         POLL_CLOSED = "poll_closed", "closed the question"
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="notifications", on_delete=models.CASCADE)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="notifications", on_delete=models.CASCADE
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     poll = models.ForeignKey(
-        Poll, null=True, blank=True, related_name="notifications", on_delete=models.CASCADE)
+        Poll, null=True, blank=True, related_name="notifications", on_delete=models.CASCADE
+    )
     is_read = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -242,5 +265,6 @@ class NotificationSettings(models.Model):
     """Per-user e-mail opt-out; users without a row get e-mail."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, related_name="notification_settings", on_delete=models.CASCADE)
+        settings.AUTH_USER_MODEL, related_name="notification_settings", on_delete=models.CASCADE
+    )
     email_enabled = models.BooleanField(default=True)

@@ -1,4 +1,5 @@
 """Reads: who is a friend, who may see which poll, tallies. Every visibility rule lives here."""
+
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,15 @@ from django.utils import timezone
 
 from marketplace.listings.models import Listing
 
-from .models import Block, Friendship, Notification, Poll, PollOption, SavedListing, hash_share_token
+from .models import (
+    Block,
+    Friendship,
+    Notification,
+    Poll,
+    PollOption,
+    SavedListing,
+    hash_share_token,
+)
 
 User = get_user_model()
 
@@ -16,38 +25,48 @@ User = get_user_model()
 def is_blocked_between(user_a, user_b) -> bool:
     """True when either user blocked the other."""
     return Block.objects.filter(
-        Q(blocker=user_a, blocked=user_b) | Q(blocker=user_b, blocked=user_a)).exists()
+        Q(blocker=user_a, blocked=user_b) | Q(blocker=user_b, blocked=user_a)
+    ).exists()
 
 
 def friendship_between(user_a, user_b) -> Friendship | None:
     return Friendship.objects.filter(
-        Q(from_user=user_a, to_user=user_b) | Q(from_user=user_b, to_user=user_a)).first()
+        Q(from_user=user_a, to_user=user_b) | Q(from_user=user_b, to_user=user_a)
+    ).first()
 
 
 def friends_of(user) -> QuerySet:
     """Accepted friends, minus anyone on either side of a block."""
     accepted = Friendship.objects.filter(status=Friendship.Status.ACCEPTED)
-    return (User.objects
-            .filter(Q(pk__in=accepted.filter(from_user=user).values("to_user"))
-                    | Q(pk__in=accepted.filter(to_user=user).values("from_user")))
-            .exclude(pk__in=blocked_user_ids(user))
-            .order_by("username"))
+    return (
+        User.objects.filter(
+            Q(pk__in=accepted.filter(from_user=user).values("to_user"))
+            | Q(pk__in=accepted.filter(to_user=user).values("from_user"))
+        )
+        .exclude(pk__in=blocked_user_ids(user))
+        .order_by("username")
+    )
 
 
 def blocked_user_ids(user) -> QuerySet:
     """Ids of users this user blocked or was blocked by (a subquery, not evaluated)."""
     return User.objects.filter(
-        Q(blocks_received__blocker=user) | Q(blocks_made__blocked=user)).values("pk")
+        Q(blocks_received__blocker=user) | Q(blocks_made__blocked=user)
+    ).values("pk")
 
 
 def incoming_requests(user) -> QuerySet:
-    return (Friendship.objects.filter(to_user=user, status=Friendship.Status.PENDING)
-            .exclude(from_user__in=blocked_user_ids(user)).select_related("from_user"))
+    return (
+        Friendship.objects.filter(to_user=user, status=Friendship.Status.PENDING)
+        .exclude(from_user__in=blocked_user_ids(user))
+        .select_related("from_user")
+    )
 
 
 def outgoing_requests(user) -> QuerySet:
-    return (Friendship.objects.filter(from_user=user, status=Friendship.Status.PENDING)
-            .select_related("to_user"))
+    return Friendship.objects.filter(
+        from_user=user, status=Friendship.Status.PENDING
+    ).select_related("to_user")
 
 
 def search_users(user, query: str, limit: int = 20) -> QuerySet:
@@ -55,9 +74,12 @@ def search_users(user, query: str, limit: int = 20) -> QuerySet:
     query = query.strip()
     if not query:
         return User.objects.none()
-    return (User.objects.filter(username__icontains=query, is_active=True)
-            .exclude(pk=user.pk).exclude(pk__in=blocked_user_ids(user))
-            .order_by("username")[:limit])
+    return (
+        User.objects.filter(username__icontains=query, is_active=True)
+        .exclude(pk=user.pk)
+        .exclude(pk__in=blocked_user_ids(user))
+        .order_by("username")[:limit]
+    )
 
 
 def blocks_made_by(user) -> QuerySet:
@@ -65,8 +87,7 @@ def blocks_made_by(user) -> QuerySet:
 
 
 def saved_listings(user) -> QuerySet:
-    return (SavedListing.objects.filter(user=user)
-            .select_related("listing", "listing__category"))
+    return SavedListing.objects.filter(user=user).select_related("listing", "listing__category")
 
 
 def saved_listing_ids(user) -> set[int]:
@@ -82,20 +103,29 @@ def visible_polls(user) -> QuerySet:
     """Polls the user owns or was invited to, unless a block separates them from the owner."""
     if not user.is_authenticated:
         return Poll.objects.none()
-    return (Poll.objects.filter(Q(owner=user) | Q(invites__user=user))
-            .exclude(owner__in=blocked_user_ids(user)).distinct()
-            .select_related("owner"))
+    return (
+        Poll.objects.filter(Q(owner=user) | Q(invites__user=user))
+        .exclude(owner__in=blocked_user_ids(user))
+        .distinct()
+        .select_related("owner")
+    )
 
 
 def poll_for_share_token(token: str, user=None) -> Poll:
     """The poll a share link opens. Forged, revoked or expired links, and holders the owner
     blocked (or who blocked the owner), all get the same 404 as a poll that does not exist."""
-    poll = (Poll.objects.select_related("owner")
-            .filter(share_token_hash=hash_share_token(token), share_token_hash__gt="",
-                    share_expires_at__gt=timezone.now())
-            .first())
-    if poll is None or (user is not None and user.is_authenticated
-                        and is_blocked_between(user, poll.owner)):
+    poll = (
+        Poll.objects.select_related("owner")
+        .filter(
+            share_token_hash=hash_share_token(token),
+            share_token_hash__gt="",
+            share_expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    if poll is None or (
+        user is not None and user.is_authenticated and is_blocked_between(user, poll.owner)
+    ):
         raise Http404("No such poll.")
     return poll
 

@@ -24,7 +24,8 @@ class FriendshipSerializer(serializers.ModelSerializer):
 
 class UsernameSerializer(serializers.Serializer):
     username = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True))
+        slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
 
 
 class BlockSerializer(serializers.ModelSerializer):
@@ -37,8 +38,9 @@ class BlockSerializer(serializers.ModelSerializer):
 
 class SavedListingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="listing.title", read_only=True)
-    price = serializers.DecimalField(source="listing.price", max_digits=12, decimal_places=2,
-                                     read_only=True)
+    price = serializers.DecimalField(
+        source="listing.price", max_digits=12, decimal_places=2, read_only=True
+    )
     currency = serializers.CharField(source="listing.currency", read_only=True)
     status = serializers.CharField(source="listing.status", read_only=True)
 
@@ -73,8 +75,17 @@ class PollOptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PollOption
-        fields = ["id", "position", "listing", "title", "price", "currency", "availability", "url",
-                  "votes"]
+        fields = [
+            "id",
+            "position",
+            "listing",
+            "title",
+            "price",
+            "currency",
+            "availability",
+            "url",
+            "votes",
+        ]
         read_only_fields = fields
 
     def get_url(self, option) -> str | None:
@@ -101,7 +112,12 @@ class PollSerializer(PollSummarySerializer):
 
     class Meta(PollSummarySerializer.Meta):
         fields = PollSummarySerializer.Meta.fields + [
-            "options", "total_votes", "winners", "my_vote", "comments"]
+            "options",
+            "total_votes",
+            "winners",
+            "my_vote",
+            "comments",
+        ]
 
     def _result(self, poll) -> selectors.PollResult:
         cache = self.context.setdefault("poll_results", {})
@@ -128,16 +144,20 @@ class PollSerializer(PollSummarySerializer):
 
 class PollCreateSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=200)
-    listings = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=selectors.askable_listings())
+    listings = serializers.PrimaryKeyRelatedField(many=True, queryset=selectors.askable_listings())
     invitees = serializers.SlugRelatedField(
-        many=True, slug_field="username", queryset=User.objects.filter(is_active=True),
-        required=False, default=list)
+        many=True,
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        default=list,
+    )
 
 
 class InviteSerializer(serializers.Serializer):
     invitees = serializers.SlugRelatedField(
-        many=True, slug_field="username", queryset=User.objects.filter(is_active=True))
+        many=True, slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
 
 
 class VoteSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ Every function that changes something runs in one transaction, creates the notif
 event in that same transaction, and e-mails them only after it commits. Refusals raise
 `SocialError` (or `RateLimited`) with a message fit to show the user; nothing is changed then.
 """
+
 import logging
 import secrets
 from datetime import timedelta
@@ -17,8 +18,17 @@ from django.utils import timezone
 
 from . import selectors
 from .models import (
-    Block, Comment, Friendship, Notification, NotificationSettings, Poll, PollInvite, PollOption,
-    SavedListing, Vote, hash_share_token,
+    Block,
+    Comment,
+    Friendship,
+    Notification,
+    NotificationSettings,
+    Poll,
+    PollInvite,
+    PollOption,
+    SavedListing,
+    Vote,
+    hash_share_token,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,16 +46,22 @@ class RateLimited(SocialError):
 
 # --- notifications --------------------------------------------------------------------------
 
+
 def notify(recipient, kind: str, actor, poll: Poll | None = None) -> Notification:
     """Record a notification now; e-mail it once (and only if) the transaction commits."""
-    notification = Notification.objects.create(recipient=recipient, kind=kind, actor=actor, poll=poll)
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, actor=actor, poll=poll
+    )
     transaction.on_commit(partial(email_notification, notification.pk))
     return notification
 
 
 def email_notification(notification_id: int) -> None:
-    notification = (Notification.objects.select_related("recipient", "actor", "poll")
-                    .filter(pk=notification_id).first())
+    notification = (
+        Notification.objects.select_related("recipient", "actor", "poll")
+        .filter(pk=notification_id)
+        .first()
+    )
     if notification is None:
         return
     recipient = notification.recipient
@@ -53,8 +69,10 @@ def email_notification(notification_id: int) -> None:
     if not recipient.email or opted_out:
         return
     link = settings.SITE_URL.rstrip("/") + notification.get_absolute_url()
-    body = (f"Hi {recipient.username},\n\n{notification}\n\nOpen it on Shoplens: {link}\n\n"
-            "You can turn these e-mails off on your notifications page.")
+    body = (
+        f"Hi {recipient.username},\n\n{notification}\n\nOpen it on Shoplens: {link}\n\n"
+        "You can turn these e-mails off on your notifications page."
+    )
     try:
         send_mail(f"Shoplens: {notification}"[:150], body, None, [recipient.email])
     except OSError:  # SMTP down: the in-site notification is already stored
@@ -75,6 +93,7 @@ def set_email_notifications(user, enabled: bool) -> None:
 
 # --- rate limits ----------------------------------------------------------------------------
 
+
 def _lock_user(user) -> None:
     """Serialise one user's rate-limited writes so concurrent requests cannot both pass."""
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -85,21 +104,27 @@ def _check_invite_rate(user, adding: int) -> None:
     (those rows stay even when a request is cancelled, so cancel-and-resend does not reset it)."""
     limit = settings.SOCIAL_INVITES_PER_HOUR
     since = timezone.now() - timedelta(hours=1)
-    sent = Notification.objects.filter(actor=user, kind__in=INVITE_KINDS, created_at__gte=since).count()
+    sent = Notification.objects.filter(
+        actor=user, kind__in=INVITE_KINDS, created_at__gte=since
+    ).count()
     if sent + adding > limit:
         raise RateLimited(
             f"You can send at most {limit} friend requests and invitations per hour "
-            f"({sent} sent in the last hour). Please try again later.")
+            f"({sent} sent in the last hour). Please try again later."
+        )
 
 
 def _check_comment_rate(user) -> None:
     limit = settings.SOCIAL_COMMENTS_PER_MINUTE
     since = timezone.now() - timedelta(minutes=1)
     if Comment.objects.filter(author=user, created_at__gte=since).count() >= limit:
-        raise RateLimited(f"You can post at most {limit} comments per minute. Please wait a moment.")
+        raise RateLimited(
+            f"You can post at most {limit} comments per minute. Please wait a moment."
+        )
 
 
 # --- friends and blocks ---------------------------------------------------------------------
+
 
 @transaction.atomic
 def send_friend_request(from_user, to_user) -> Friendship:
@@ -127,7 +152,9 @@ def send_friend_request(from_user, to_user) -> Friendship:
         with transaction.atomic():
             friendship.save()
     except IntegrityError:  # the other user sent one at the same moment
-        raise SocialError(f"There is already a request between you and {to_user.username}.")
+        raise SocialError(
+            f"There is already a request between you and {to_user.username}."
+        ) from None
     notify(to_user, Notification.Kind.FRIEND_REQUEST, from_user)
     return friendship
 
@@ -176,6 +203,7 @@ def unblock_user(blocker, blocked) -> None:
 
 # --- saved listings -------------------------------------------------------------------------
 
+
 def save_listing(user, listing) -> SavedListing:
     if not listing.is_public:
         raise SocialError("This listing is not available.")
@@ -189,6 +217,7 @@ def unsave_listing(user, listing) -> None:
 
 # --- polls ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_poll(owner, question: str, listings, invitees=()) -> Poll:
     """A poll about 1–4 distinct listings that are for sale, inviting some of `owner`'s friends."""
@@ -198,16 +227,26 @@ def create_poll(owner, question: str, listings, invitees=()) -> Poll:
     listings = list(dict.fromkeys(listings))
     if not 1 <= len(listings) <= Poll.MAX_OPTIONS:
         raise SocialError(f"Pick between 1 and {Poll.MAX_OPTIONS} listings.")
-    askable = set(selectors.askable_listings().filter(
-        pk__in=[listing.pk for listing in listings]).values_list("pk", flat=True))
+    askable = set(
+        selectors.askable_listings()
+        .filter(pk__in=[listing.pk for listing in listings])
+        .values_list("pk", flat=True)
+    )
     unavailable = [listing.title for listing in listings if listing.pk not in askable]
     if unavailable:
         raise SocialError(f"No longer for sale: {', '.join(unavailable)}.")
     poll = Poll.objects.create(owner=owner, question=question)
     PollOption.objects.bulk_create(
-        PollOption(poll=poll, listing=listing, position=position, title=listing.title,
-                   price=listing.price, currency=listing.currency)
-        for position, listing in enumerate(listings))
+        PollOption(
+            poll=poll,
+            listing=listing,
+            position=position,
+            title=listing.title,
+            price=listing.price,
+            currency=listing.currency,
+        )
+        for position, listing in enumerate(listings)
+    )
     invite_to_poll(poll, owner, invitees)
     return poll
 
@@ -221,8 +260,11 @@ def invite_to_poll(poll: Poll, owner, users) -> list[PollInvite]:
         raise SocialError("This question is closed.")
     already = set(poll.invites.values_list("user_id", flat=True))
     users = [user for user in dict.fromkeys(users) if user.pk not in already]
-    friend_ids = set(selectors.friends_of(owner).filter(
-        pk__in=[user.pk for user in users]).values_list("pk", flat=True))
+    friend_ids = set(
+        selectors.friends_of(owner)
+        .filter(pk__in=[user.pk for user in users])
+        .values_list("pk", flat=True)
+    )
     strangers = [user.username for user in users if user.pk not in friend_ids]
     if strangers:
         raise SocialError(f"You can only ask your friends; not: {', '.join(strangers)}.")
@@ -251,7 +293,8 @@ def cast_vote(poll: Poll, voter, option: PollOption) -> Vote:
     if option.poll_id != poll.pk:
         raise SocialError("That option is not part of this question.")
     vote, created = Vote.objects.update_or_create(
-        poll=poll, voter=voter, defaults={"option": option})
+        poll=poll, voter=voter, defaults={"option": option}
+    )
     if created and voter.pk != poll.owner_id:
         notify(poll.owner, Notification.Kind.VOTE, voter, poll)
     return vote
@@ -282,8 +325,10 @@ def close_poll(poll: Poll, user) -> Poll:
     poll = _locked_open_poll(poll)
     poll.closed_at = timezone.now()
     poll.save(update_fields=["closed_at"])
-    participants = {*poll.invites.values_list("user_id", flat=True),
-                    *poll.votes.values_list("voter_id", flat=True)} - {user.pk}
+    participants = {
+        *poll.invites.values_list("user_id", flat=True),
+        *poll.votes.values_list("voter_id", flat=True),
+    } - {user.pk}
     for recipient in User.objects.filter(pk__in=participants):
         notify(recipient, Notification.Kind.POLL_CLOSED, user, poll)
     return poll

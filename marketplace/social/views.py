@@ -1,5 +1,6 @@
 """Web pages. Thin: look things up through `selectors`, change them through `services`, and
 turn a `SocialError` into a message on the page it came from."""
+
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -34,6 +35,7 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
 def social_action(fallback_name: str):
     """A logged-in POST that runs one service call; refusals become an error message and the
     user goes back where they came from (the form's `next`, else `fallback_name`)."""
+
     def decorate(view):
         @wraps(view)
         @login_required
@@ -44,11 +46,14 @@ def social_action(fallback_name: str):
             except services.SocialError as error:
                 messages.error(request, str(error))
             return _back(request, reverse(fallback_name))
+
         return wrapper
+
     return decorate
 
 
 # --- saved ----------------------------------------------------------------------------------
+
 
 @login_required
 def saved_list(request):
@@ -68,6 +73,7 @@ def toggle_saved(request, listing_id):
 
 # --- friends --------------------------------------------------------------------------------
 
+
 @login_required
 def friends(request):
     user = request.user
@@ -77,14 +83,21 @@ def friends(request):
     friend_ids = set(selectors.friends_of(user).values_list("pk", flat=True))
     outgoing = selectors.outgoing_requests(user)
     pending_ids = set(outgoing.values_list("to_user_id", flat=True))
-    return render(request, "social/friends.html", {
-        "search": search, "query": query,
-        "results": [(found, found.pk in friend_ids, found.pk in pending_ids) for found in results],
-        "friends": selectors.friends_of(user),
-        "incoming": selectors.incoming_requests(user),
-        "outgoing": outgoing,
-        "blocks": selectors.blocks_made_by(user),
-    })
+    return render(
+        request,
+        "social/friends.html",
+        {
+            "search": search,
+            "query": query,
+            "results": [
+                (found, found.pk in friend_ids, found.pk in pending_ids) for found in results
+            ],
+            "friends": selectors.friends_of(user),
+            "incoming": selectors.incoming_requests(user),
+            "outgoing": outgoing,
+            "blocks": selectors.blocks_made_by(user),
+        },
+    )
 
 
 @social_action("social:friends")
@@ -131,13 +144,18 @@ def unblock(request, user_id):
 
 # --- polls ----------------------------------------------------------------------------------
 
+
 @login_required
 def poll_list(request):
     polls = selectors.visible_polls(request.user)
-    return render(request, "social/poll_list.html", {
-        "own": polls.filter(owner=request.user),
-        "invited": polls.exclude(owner=request.user),
-    })
+    return render(
+        request,
+        "social/poll_list.html",
+        {
+            "own": polls.filter(owner=request.user),
+            "invited": polls.exclude(owner=request.user),
+        },
+    )
 
 
 @login_required
@@ -148,8 +166,11 @@ def poll_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             poll = services.create_poll(
-                request.user, form.cleaned_data["question"], form.cleaned_data["listings"],
-                form.cleaned_data["invitees"])
+                request.user,
+                form.cleaned_data["question"],
+                form.cleaned_data["listings"],
+                form.cleaned_data["invitees"],
+            )
         except services.SocialError as error:
             form.add_error(None, str(error))
         else:
@@ -175,26 +196,39 @@ def poll_detail(request, pk=None, token=None):
     is_owner = user.is_authenticated and user.pk == poll.owner_id
     my_vote = selectors.vote_of(poll, user)
     page_url = _poll_url("poll", poll, token)
-    return render(request, "social/poll_detail.html", {
-        "poll": poll, "token": token, "is_owner": is_owner,
-        "can_vote": user.is_authenticated and not poll.is_closed,
-        "login_url": None if user.is_authenticated or poll.is_closed else
-        f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_url})}",
-        "result": selectors.poll_result(poll),
-        "my_vote_option_id": my_vote.option_id if my_vote else None,
-        "comments": selectors.poll_comments(poll),
-        "comment_form": CommentForm(),
-        "invite_form": InviteForm(poll=poll) if is_owner and not poll.is_closed else None,
-        "new_share_link": request.session.pop(f"social_share_link_{poll.pk}", None) if is_owner else None,
-        "vote_url": _poll_url("poll_vote", poll, token),
-        "comment_url": _poll_url("poll_comment", poll, token),
-        "live_url": (reverse("api-social-shared-poll-detail", args=[token]) if token
-                     else reverse("api-social-poll-detail", args=[poll.pk])),
-    })
+    return render(
+        request,
+        "social/poll_detail.html",
+        {
+            "poll": poll,
+            "token": token,
+            "is_owner": is_owner,
+            "can_vote": user.is_authenticated and not poll.is_closed,
+            "login_url": None
+            if user.is_authenticated or poll.is_closed
+            else f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_url})}",
+            "result": selectors.poll_result(poll),
+            "my_vote_option_id": my_vote.option_id if my_vote else None,
+            "comments": selectors.poll_comments(poll),
+            "comment_form": CommentForm(),
+            "invite_form": InviteForm(poll=poll) if is_owner and not poll.is_closed else None,
+            "new_share_link": request.session.pop(f"social_share_link_{poll.pk}", None)
+            if is_owner
+            else None,
+            "vote_url": _poll_url("poll_vote", poll, token),
+            "comment_url": _poll_url("poll_comment", poll, token),
+            "live_url": (
+                reverse("api-social-shared-poll-detail", args=[token])
+                if token
+                else reverse("api-social-poll-detail", args=[poll.pk])
+            ),
+        },
+    )
 
 
 def _poll_action(view):
     """A logged-in POST on a poll reached by id or share token; back to the poll page after."""
+
     @wraps(view)
     @login_required
     @require_POST
@@ -205,6 +239,7 @@ def _poll_action(view):
         except services.SocialError as error:
             messages.error(request, str(error))
         return redirect(_poll_url("poll", poll, token))
+
     return wrapper
 
 
@@ -248,18 +283,24 @@ def poll_share(request, poll):
         return
     token = services.create_share_link(poll, request.user)
     request.session[f"social_share_link_{poll.pk}"] = request.build_absolute_uri(
-        reverse("social:shared_poll", args=[token]))
+        reverse("social:shared_poll", args=[token])
+    )
 
 
 # --- notifications --------------------------------------------------------------------------
 
+
 @login_required
 def notifications(request):
     settings_row = getattr(request.user, "notification_settings", None)
-    return render(request, "social/notifications.html", {
-        "notifications": selectors.notifications_for(request.user)[:100],
-        "email_enabled": settings_row.email_enabled if settings_row else True,
-    })
+    return render(
+        request,
+        "social/notifications.html",
+        {
+            "notifications": selectors.notifications_for(request.user)[:100],
+            "email_enabled": settings_row.email_enabled if settings_row else True,
+        },
+    )
 
 
 @social_action("social:notifications")

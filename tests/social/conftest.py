@@ -1,4 +1,5 @@
 """Fixtures for the social tests: people, listings and friendships made straight with the ORM."""
+
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,10 @@ def social_site(settings):
     """Plain static storage (no collectstatic manifest in tests), a fast password hasher, and
     stand-in URLs for the foundation's accounts/listings pages when they are not merged yet."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     try:
         reverse("accounts:login"), reverse("accounts:signup"), reverse("listings:detail", args=[1])
     except NoReverseMatch:
@@ -30,7 +33,9 @@ def social_site(settings):
 def make_user(django_user_model):
     def make(username: str, **extra):
         return django_user_model.objects.create_user(
-            username=username, email=f"{username}@example.com", password="pw-Sh0plens!", **extra)
+            username=username, email=f"{username}@example.com", password="pw-Sh0plens!", **extra
+        )
+
     return make
 
 
@@ -60,7 +65,9 @@ def make_listing(category, make_user):
 
     def make(title: str, price: str = "50.00", **extra):
         return Listing.objects.create(
-            seller=seller, title=title, price=Decimal(price), category=category, **extra)
+            seller=seller, title=title, price=Decimal(price), category=category, **extra
+        )
+
     return make
 
 
@@ -68,7 +75,9 @@ def make_listing(category, make_user):
 def befriend():
     def make(user_a, user_b):
         return Friendship.objects.create(
-            from_user=user_a, to_user=user_b, status=Friendship.Status.ACCEPTED)
+            from_user=user_a, to_user=user_b, status=Friendship.Status.ACCEPTED
+        )
+
     return make
 
 
@@ -85,6 +94,7 @@ def client_for(client):
     def login(user):
         client.force_login(user)
         return client
+
     return login
 
 
@@ -95,4 +105,5 @@ def api_for():
         if user is not None:
             api.force_authenticate(user)
         return api
+
     return login

@@ -1,4 +1,5 @@
 """The poll page updates tallies and comments live, in a real headless Chromium."""
+
 import shutil
 
 import pytest
@@ -21,7 +22,8 @@ def browser_page(live_server, monkeypatch):
         try:
             browser = runner.chromium.launch(
                 executable_path=shutil.which("chromium") or shutil.which("chromium-browser"),
-                args=["--no-sandbox"])
+                args=["--no-sandbox"],
+            )
         except playwright.Error as error:
             pytest.skip(f"no Chromium for Playwright here: {error}")
         context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -32,8 +34,11 @@ def browser_page(live_server, monkeypatch):
 def login_cookie(user, live_server):
     client = Client()
     client.force_login(user)
-    return {"name": django_settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value, "url": live_server.url}
+    return {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
 
 
 def test_votes_and_comments_appear_without_reload(poll, alice, bob, live_server, browser_page):

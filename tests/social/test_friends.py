@@ -29,8 +29,14 @@ def test_request_accept_and_remove_through_the_web(alice, bob, client_for):
 def test_decline_and_only_the_recipient_can_answer(alice, bob, carol, client_for):
     friendship = services.send_friend_request(alice, bob)
     # Alice cannot accept her own request, Carol cannot touch it: both 404.
-    assert client_for(alice).post(reverse("social:accept_request", args=[friendship.pk])).status_code == 404
-    assert client_for(carol).post(reverse("social:decline_request", args=[friendship.pk])).status_code == 404
+    assert (
+        client_for(alice).post(reverse("social:accept_request", args=[friendship.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(carol).post(reverse("social:decline_request", args=[friendship.pk])).status_code
+        == 404
+    )
     client_for(bob).post(reverse("social:decline_request", args=[friendship.pk]))
     friendship.refresh_from_db()
     assert friendship.status == Friendship.Status.DECLINED
@@ -92,22 +98,31 @@ def test_block_drops_pending_request(alice, bob, client_for):
 
 
 def test_friendship_api(alice, bob, carol, api_for):
-    response = api_for(alice).post("/api/v1/social/friendships/", {"username": "bob"}, format="json")
+    response = api_for(alice).post(
+        "/api/v1/social/friendships/", {"username": "bob"}, format="json"
+    )
     assert response.status_code == 201
     friendship_id = response.json()["id"]
-    assert api_for(alice).post(f"/api/v1/social/friendships/{friendship_id}/accept/").status_code == 404
+    assert (
+        api_for(alice).post(f"/api/v1/social/friendships/{friendship_id}/accept/").status_code
+        == 404
+    )
     assert api_for(carol).get(f"/api/v1/social/friendships/{friendship_id}/").status_code == 404
     response = api_for(bob).post(f"/api/v1/social/friendships/{friendship_id}/accept/")
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     again = api_for(alice).post("/api/v1/social/friendships/", {"username": "bob"}, format="json")
     assert again.status_code == 400 and "already friends" in again.json()["detail"]
-    assert [row["id"] for row in api_for(bob).get("/api/v1/social/friendships/").json()["results"]] == [friendship_id]
+    assert [
+        row["id"] for row in api_for(bob).get("/api/v1/social/friendships/").json()["results"]
+    ] == [friendship_id]
     assert api_for(bob).delete(f"/api/v1/social/friendships/{friendship_id}/").status_code == 204
     assert not Friendship.objects.exists()
 
 
 def test_user_search_and_block_api(alice, bob, api_for):
-    assert [user["username"] for user in api_for(alice).get("/api/v1/social/users/", {"q": "bo"}).json()] == ["bob"]
+    assert [
+        user["username"] for user in api_for(alice).get("/api/v1/social/users/", {"q": "bo"}).json()
+    ] == ["bob"]
     response = api_for(bob).post("/api/v1/social/blocks/", {"username": "alice"}, format="json")
     assert response.status_code == 201
     assert api_for(alice).get("/api/v1/social/users/", {"q": "bo"}).json() == []

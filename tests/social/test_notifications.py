@@ -1,4 +1,5 @@
 """In-site notifications (bell + unread count, mark read) and e-mails sent after commit."""
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -10,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def kinds(user):
-    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", flat=True))
+    return list(
+        Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", flat=True)
+    )
 
 
 def test_every_event_notifies_the_right_people(alice, bob, carol, befriend, make_listing):
@@ -36,10 +39,15 @@ def test_bell_shows_unread_count_and_marking_read_clears_it(poll, alice, bob, cl
     assert '<span class="social-badge">2</span>' in page
     assert "bob voted on your question: Which for the wedding?" in page
     notification = Notification.objects.filter(recipient=alice).first()
-    response = client.post(reverse("social:notification_open", args=[notification.pk]),
-                           {"next": notification.get_absolute_url()})
+    response = client.post(
+        reverse("social:notification_open", args=[notification.pk]),
+        {"next": notification.get_absolute_url()},
+    )
     assert response["Location"] == reverse("social:poll", args=[poll.pk])
-    assert '<span class="social-badge">1</span>' in client.get(reverse("social:polls")).content.decode()
+    assert (
+        '<span class="social-badge">1</span>'
+        in client.get(reverse("social:polls")).content.decode()
+    )
     client.post(reverse("social:notifications_read_all"))
     page = client.get(reverse("social:polls")).content.decode()
     assert "social-badge" not in page and "Ask friends" in page
@@ -48,8 +56,16 @@ def test_bell_shows_unread_count_and_marking_read_clears_it(poll, alice, bob, cl
 def test_nobody_else_can_mark_my_notifications(poll, alice, bob, client_for, api_for):
     services.add_comment(poll, bob, "Red!")
     notification = Notification.objects.get(recipient=alice)
-    assert client_for(bob).post(reverse("social:notification_open", args=[notification.pk])).status_code == 404
-    assert api_for(bob).post(f"/api/v1/social/notifications/{notification.pk}/read/").status_code == 404
+    assert (
+        client_for(bob)
+        .post(reverse("social:notification_open", args=[notification.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        api_for(bob).post(f"/api/v1/social/notifications/{notification.pk}/read/").status_code
+        == 404
+    )
     notification.refresh_from_db()
     assert not notification.is_read
 
@@ -59,7 +75,9 @@ def test_notifications_api(poll, alice, bob, api_for):
     api = api_for(alice)
     assert api.get("/api/v1/social/notifications/unread-count/").json() == {"unread": 1}
     rows = api.get("/api/v1/social/notifications/").json()["results"]
-    assert [(row["kind"], row["actor"]["username"], row["is_read"]) for row in rows] == [("comment", "bob", False)]
+    assert [(row["kind"], row["actor"]["username"], row["is_read"]) for row in rows] == [
+        ("comment", "bob", False)
+    ]
     assert api.post(f"/api/v1/social/notifications/{rows[0]['id']}/read/").json()["is_read"] is True
     assert api.get("/api/v1/social/notifications/unread-count/").json() == {"unread": 0}
     services.cast_vote(poll, bob, poll.options.first())
@@ -76,7 +94,9 @@ def test_email_is_sent_after_commit(alice, bob, mailoutbox, django_capture_on_co
     assert "http://localhost:8000/social/friends/" in mail.body
 
 
-def test_no_email_when_the_transaction_rolls_back(alice, bob, mailoutbox, django_capture_on_commit_callbacks):
+def test_no_email_when_the_transaction_rolls_back(
+    alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
             services.send_friend_request(alice, bob)
@@ -85,7 +105,8 @@ def test_no_email_when_the_transaction_rolls_back(alice, bob, mailoutbox, django
 
 
 def test_web_vote_emails_the_owner_and_opt_out_is_respected(
-        poll, alice, bob, client_for, mailoutbox, django_capture_on_commit_callbacks):
+    poll, alice, bob, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     red, blue = poll.options.all()
     with django_capture_on_commit_callbacks(execute=True):
         client_for(bob).post(reverse("social:poll_vote", args=[poll.pk]), {"option": red.pk})
@@ -98,8 +119,12 @@ def test_web_vote_emails_the_owner_and_opt_out_is_respected(
     assert Notification.objects.filter(recipient=alice, kind="comment").exists()
 
 
-def test_email_opt_out_in_the_api(alice, bob, api_for, mailoutbox, django_capture_on_commit_callbacks):
-    response = api_for(bob).put("/api/v1/social/notifications/email/", {"enabled": False}, format="json")
+def test_email_opt_out_in_the_api(
+    alice, bob, api_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    response = api_for(bob).put(
+        "/api/v1/social/notifications/email/", {"enabled": False}, format="json"
+    )
     assert response.status_code == 200 and response.json() == {"enabled": False}
     with django_capture_on_commit_callbacks(execute=True):
         services.send_friend_request(alice, bob)

@@ -1,4 +1,5 @@
 """Ask friends: who can see and vote, one vote per person, closing, results, live data."""
+
 import pytest
 from django.urls import reverse
 
@@ -12,17 +13,27 @@ def api_poll(poll):
     return f"/api/v1/social/polls/{poll.pk}/"
 
 
-def test_create_poll_through_the_web_from_saved_and_start_listing(alice, bob, befriend, make_listing, client_for):
+def test_create_poll_through_the_web_from_saved_and_start_listing(
+    alice, bob, befriend, make_listing, client_for
+):
     befriend(alice, bob)
     saved, start = make_listing("Oil painting"), make_listing("Watercolour")
     services.save_listing(alice, saved)
     client = client_for(alice)
     form = client.get(reverse("social:poll_create"), {"listing": start.pk}).content.decode()
     assert "Oil painting" in form and "Watercolour" in form and "bob" in form
-    response = client.post(f"{reverse('social:poll_create')}?listing={start.pk}", {
-        "question": "Which for the hallway?", "listings": [saved.pk, start.pk], "invitees": [bob.pk]})
+    response = client.post(
+        f"{reverse('social:poll_create')}?listing={start.pk}",
+        {
+            "question": "Which for the hallway?",
+            "listings": [saved.pk, start.pk],
+            "invitees": [bob.pk],
+        },
+    )
     poll = Poll.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("social:poll", args=[poll.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "social:poll", args=[poll.pk]
+    )
     assert sorted(option.title for option in poll.options.all()) == ["Oil painting", "Watercolour"]
     assert list(poll.invitees.all()) == [bob]
 
@@ -43,8 +54,11 @@ def test_only_friends_can_be_invited(alice, carol, make_listing, api_for):
     listing = make_listing("Lamp")
     with pytest.raises(services.SocialError, match="only ask your friends; not: carol"):
         services.create_poll(alice, "This lamp?", [listing], [carol])
-    response = api_for(alice).post("/api/v1/social/polls/", {
-        "question": "This lamp?", "listings": [listing.pk], "invitees": ["carol"]}, format="json")
+    response = api_for(alice).post(
+        "/api/v1/social/polls/",
+        {"question": "This lamp?", "listings": [listing.pk], "invitees": ["carol"]},
+        format="json",
+    )
     assert response.status_code == 400 and "carol" in response.json()["detail"]
     assert not Poll.objects.exists()
 
@@ -52,8 +66,12 @@ def test_only_friends_can_be_invited(alice, carol, make_listing, api_for):
 def test_non_invited_user_gets_404(poll, carol, client_for, api_for):
     assert client_for(carol).get(reverse("social:poll", args=[poll.pk])).status_code == 404
     option = poll.options.first()
-    assert client_for(carol).post(reverse("social:poll_vote", args=[poll.pk]),
-                                  {"option": option.pk}).status_code == 404
+    assert (
+        client_for(carol)
+        .post(reverse("social:poll_vote", args=[poll.pk]), {"option": option.pk})
+        .status_code
+        == 404
+    )
     assert api_for(carol).get(api_poll(poll)).status_code == 404
     assert api_for(carol).post(api_poll(poll) + "vote/", {"option": option.pk}).status_code == 404
     assert api_for(carol).post(api_poll(poll) + "comments/", {"body": "hi"}).status_code == 404
@@ -91,14 +109,23 @@ def test_invited_friend_votes_and_changes_the_vote_in_the_api(poll, bob, api_for
     assert Vote.objects.count() == 1
 
 
-def test_option_of_another_poll_or_garbage_is_refused(poll, alice, bob, make_listing, api_for, client_for):
+def test_option_of_another_poll_or_garbage_is_refused(
+    poll, alice, bob, make_listing, api_for, client_for
+):
     other = services.create_poll(alice, "Other?", [make_listing("Hat")])
     foreign_option = other.options.get()
-    response = api_for(bob).post(api_poll(poll) + "vote/", {"option": foreign_option.pk}, format="json")
+    response = api_for(bob).post(
+        api_poll(poll) + "vote/", {"option": foreign_option.pk}, format="json"
+    )
     assert response.status_code == 400
-    assert api_for(bob).post(api_poll(poll) + "vote/", {"option": "x"}, format="json").status_code == 400
+    assert (
+        api_for(bob).post(api_poll(poll) + "vote/", {"option": "x"}, format="json").status_code
+        == 400
+    )
     for option in (foreign_option.pk, "x", ""):
-        page = client_for(bob).post(reverse("social:poll_vote", args=[poll.pk]), {"option": option}, follow=True)
+        page = client_for(bob).post(
+            reverse("social:poll_vote", args=[poll.pk]), {"option": option}, follow=True
+        )
         assert page.status_code == 200 and "Pick one of the options." in page.content.decode()
     assert not Vote.objects.exists()
 
@@ -110,7 +137,9 @@ def test_vote_after_close_is_refused(poll, alice, bob, client_for, api_for):
     assert api_for(alice).post(api_poll(poll) + "close/").status_code == 200
     response = api_for(bob).post(api_poll(poll) + "vote/", {"option": blue.pk}, format="json")
     assert response.status_code == 400 and "closed" in response.json()["detail"]
-    page = client_for(bob).post(reverse("social:poll_vote", args=[poll.pk]), {"option": blue.pk}, follow=True)
+    page = client_for(bob).post(
+        reverse("social:poll_vote", args=[poll.pk]), {"option": blue.pk}, follow=True
+    )
     assert "This question is closed." in page.content.decode()
     assert Vote.objects.get().option == red
 
@@ -147,7 +176,8 @@ def test_live_data_carries_tallies_and_comments(poll, alice, bob, api_for, clien
     data = api_for(alice).get(api_poll(poll)).json()
     assert data["total_votes"] == 1 and data["options"][0]["votes"] == 1
     assert [(comment["author"]["username"], comment["body"]) for comment in data["comments"]] == [
-        ("bob", "Red, definitely")]
+        ("bob", "Red, definitely")
+    ]
     assert data["my_vote"] is None
 
 
@@ -162,15 +192,23 @@ def test_comment_through_web_and_api(poll, bob, client_for, api_for):
 
 def test_poll_lists(poll, alice, bob, client_for, api_for):
     assert "Which for the wedding?" in client_for(bob).get(reverse("social:polls")).content.decode()
-    assert [row["id"] for row in api_for(alice).get("/api/v1/social/polls/").json()["results"]] == [poll.pk]
+    assert [row["id"] for row in api_for(alice).get("/api/v1/social/polls/").json()["results"]] == [
+        poll.pk
+    ]
 
 
 def test_api_create_poll(alice, bob, befriend, make_listing, api_for):
     befriend(alice, bob)
     listings = [make_listing("A"), make_listing("B"), make_listing("C")]
-    response = api_for(alice).post("/api/v1/social/polls/", {
-        "question": "Which?", "listings": [listing.pk for listing in listings],
-        "invitees": ["bob"]}, format="json")
+    response = api_for(alice).post(
+        "/api/v1/social/polls/",
+        {
+            "question": "Which?",
+            "listings": [listing.pk for listing in listings],
+            "invitees": ["bob"],
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert [option["title"] for option in response.json()["options"]] == ["A", "B", "C"]
     assert api_for(bob).get(f"/api/v1/social/polls/{response.json()['id']}/").status_code == 200

@@ -1,4 +1,5 @@
 """The saved list, the listing-page partial and the nav links."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def render_listing_partial(user, listing):
     request = RequestFactory().get(listing.get_absolute_url())
     request.user = user
-    return render_to_string("partials/listing_social.html", {"listing": listing, "user": user}, request)
+    return render_to_string(
+        "partials/listing_social.html", {"listing": listing, "user": user}, request
+    )
 
 
 def test_save_and_unsave_on_the_web(alice, make_listing, client_for):
@@ -26,16 +29,20 @@ def test_save_and_unsave_on_the_web(alice, make_listing, client_for):
     client.post(reverse("social:toggle_saved", args=[listing.pk]), {"action": "save"})
     assert SavedListing.objects.filter(user=alice).count() == 1
     assert "Sneakers" in client.get(reverse("social:saved")).content.decode()
-    response = client.post(reverse("social:toggle_saved", args=[listing.pk]),
-                           {"action": "unsave", "next": listing.get_absolute_url()})
+    response = client.post(
+        reverse("social:toggle_saved", args=[listing.pk]),
+        {"action": "unsave", "next": listing.get_absolute_url()},
+    )
     assert response["Location"] == listing.get_absolute_url()
     assert not SavedListing.objects.exists()
 
 
 def test_unsafe_next_is_ignored(alice, make_listing, client_for):
     listing = make_listing("Sneakers")
-    response = client_for(alice).post(reverse("social:toggle_saved", args=[listing.pk]),
-                                      {"action": "save", "next": "https://evil.example/"})
+    response = client_for(alice).post(
+        reverse("social:toggle_saved", args=[listing.pk]),
+        {"action": "save", "next": "https://evil.example/"},
+    )
     assert response["Location"] == reverse("social:saved")
 
 
@@ -46,7 +53,9 @@ def test_saved_listing_is_unique_in_the_database(alice, make_listing):
         SavedListing.objects.create(user=alice, listing=listing)
 
 
-def test_removed_listing_cannot_be_saved_and_shows_on_the_list(alice, make_listing, client_for, api_for):
+def test_removed_listing_cannot_be_saved_and_shows_on_the_list(
+    alice, make_listing, client_for, api_for
+):
     listing = make_listing("Lamp")
     services.save_listing(alice, listing)
     Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.REMOVED)
@@ -62,7 +71,9 @@ def test_saved_api(alice, bob, make_listing, api_for):
     response = api_for(alice).post("/api/v1/social/saved/", {"listing": listing.pk}, format="json")
     assert response.status_code == 201
     rows = api_for(alice).get("/api/v1/social/saved/").json()["results"]
-    assert [(row["title"], row["price"], row["status"]) for row in rows] == [("Sneakers", "80.00", "active")]
+    assert [(row["title"], row["price"], row["status"]) for row in rows] == [
+        ("Sneakers", "80.00", "active")
+    ]
     assert api_for(bob).delete(f"/api/v1/social/saved/{rows[0]['id']}/").status_code == 404
     assert api_for(alice).delete(f"/api/v1/social/saved/{rows[0]['id']}/").status_code == 204
     assert not SavedListing.objects.exists()

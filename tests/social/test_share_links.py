@@ -1,4 +1,5 @@
 """Private share links: unguessable, hashed at rest, expiring, revocable; bad links are 404."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,7 +29,9 @@ def test_only_a_hash_of_the_token_is_stored(poll, token):
 
 def test_owner_gets_the_link_once_from_the_web(poll, alice, client_for):
     client = client_for(alice)
-    page = client.post(reverse("social:poll_share", args=[poll.pk]), {"action": "create"}, follow=True)
+    page = client.post(
+        reverse("social:poll_share", args=[poll.pk]), {"action": "create"}, follow=True
+    )
     html = page.content.decode()
     assert "shown only once" in html and "/social/shared/" in html
     again = client.get(reverse("social:poll", args=[poll.pk])).content.decode()
@@ -47,7 +50,10 @@ def test_link_holders_must_log_in_to_vote(poll, token, client, api_for):
     option = poll.options.first()
     response = client.post(reverse("social:shared_poll_vote", args=[token]), {"option": option.pk})
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    assert api_for().post(shared_api(token) + "vote/", {"option": option.pk}).status_code in (401, 403)
+    assert api_for().post(shared_api(token) + "vote/", {"option": option.pk}).status_code in (
+        401,
+        403,
+    )
     assert not Vote.objects.exists()
 
 
@@ -57,7 +63,8 @@ def test_logged_in_link_holder_votes_once(poll, token, carol, client_for, api_fo
     response = api_for(carol).post(shared_api(token) + "vote/", {"option": blue.pk}, format="json")
     assert response.status_code == 200
     assert list(Vote.objects.values_list("voter__username", "option__listing__title")) == [
-        ("carol", "Blue sneakers")]
+        ("carol", "Blue sneakers")
+    ]
     comment = api_for(carol).post(shared_api(token) + "comments/", {"body": "Blue"}, format="json")
     assert comment.status_code == 201 and poll.comments.get().author == carol
     # The link does not make carol an invitee: by id the poll is still hidden from her.
@@ -67,13 +74,20 @@ def test_logged_in_link_holder_votes_once(poll, token, carol, client_for, api_fo
 @pytest.mark.parametrize("spoil", ["forged", "expired", "revoked", "truncated"])
 def test_bad_links_are_404(poll, alice, token, client, api_for, spoil):
     if spoil == "expired":
-        Poll.objects.filter(pk=poll.pk).update(share_expires_at=timezone.now() - timedelta(seconds=1))
+        Poll.objects.filter(pk=poll.pk).update(
+            share_expires_at=timezone.now() - timedelta(seconds=1)
+        )
     elif spoil == "revoked":
         services.revoke_share_link(poll, alice)
     link = {"forged": "A" * 43, "truncated": token[:-1]}.get(spoil, token)
     assert client.get(reverse("social:shared_poll", args=[link])).status_code == 404
     assert api_for().get(shared_api(link)).status_code == 404
-    assert api_for(alice).post(shared_api(link) + "vote/", {"option": poll.options.first().pk}).status_code == 404
+    assert (
+        api_for(alice)
+        .post(shared_api(link) + "vote/", {"option": poll.options.first().pk})
+        .status_code
+        == 404
+    )
 
 
 def test_new_link_replaces_the_old_one(poll, alice, token, api_for):

@@ -9,4 +9,6 @@ register = template.Library()
 def is_saved(context, listing) -> bool:
     """Whether the logged-in user has `listing` on their saved list."""
     user = context["request"].user
-    return user.is_authenticated and SavedListing.objects.filter(user=user, listing=listing).exists()
+    return (
+        user.is_authenticated and SavedListing.objects.filter(user=user, listing=listing).exists()
+    )
