@@ -5,7 +5,6 @@ event in that same transaction, and e-mails them only after it commits. Refusals
 `SocialError` (or `RateLimited`) with a message fit to show the user; nothing is changed then.
 """
 
-import logging
 import secrets
 from datetime import timedelta
 from functools import partial
@@ -31,7 +30,6 @@ from .models import (
     hash_share_token,
 )
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 INVITE_KINDS = (Notification.Kind.FRIEND_REQUEST, Notification.Kind.POLL_INVITE)
 
@@ -52,7 +50,8 @@ def notify(recipient, kind: str, actor, poll: Poll | None = None) -> Notificatio
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, actor=actor, poll=poll
     )
-    transaction.on_commit(partial(email_notification, notification.pk))
+    # robust: a mail server that is down is logged; the stored notification is enough.
+    transaction.on_commit(partial(email_notification, notification.pk), robust=True)
     return notification
 
 
@@ -69,14 +68,12 @@ def email_notification(notification_id: int) -> None:
     if not recipient.email or opted_out:
         return
     link = settings.SITE_URL.rstrip("/") + notification.get_absolute_url()
+    text = " ".join(str(notification).split())  # a question may hold newlines; headers may not
     body = (
-        f"Hi {recipient.username},\n\n{notification}\n\nOpen it on Shoplens: {link}\n\n"
+        f"Hi {recipient.username},\n\n{text}\n\nOpen it on Shoplens: {link}\n\n"
         "You can turn these e-mails off on your notifications page."
     )
-    try:
-        send_mail(f"Shoplens: {notification}"[:150], body, None, [recipient.email])
-    except OSError:  # SMTP down: the in-site notification is already stored
-        logger.exception("Could not e-mail notification %s", notification_id)
+    send_mail(f"Shoplens: {text}"[:150], body, None, [recipient.email])
 
 
 def mark_notification_read(user, notification: Notification) -> None:

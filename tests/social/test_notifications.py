@@ -129,3 +129,17 @@ def test_email_opt_out_in_the_api(
     with django_capture_on_commit_callbacks(execute=True):
         services.send_friend_request(alice, bob)
     assert mailoutbox == []
+
+
+def test_question_with_newlines_makes_a_valid_subject(
+    alice, bob, befriend, make_listing, mailoutbox, django_capture_on_commit_callbacks
+):
+    befriend(alice, bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_poll(alice, "Which one?\r\nBcc: x@evil.example", [make_listing("A")], [bob])
+    assert len(mailoutbox) == 1
+    assert (
+        mailoutbox[0].subject
+        == "Shoplens: alice asked for your opinion: Which one? Bcc: x@evil.example"
+    )
+    assert mailoutbox[0].recipients() == ["bob@example.com"]
