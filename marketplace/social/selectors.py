@@ -141,7 +141,12 @@ def get_poll(user, pk: int | None = None, token: str | None = None) -> Poll:
 
 
 def poll_options(poll: Poll) -> QuerySet:
-    return poll.options.select_related("listing").annotate(vote_count=Count("votes"))
+    # Explicit order_by: Django drops Meta.ordering from queries with GROUP BY.
+    return (
+        poll.options.select_related("listing")
+        .annotate(vote_count=Count("votes"))
+        .order_by("position")
+    )
 
 
 @dataclass(frozen=True)
