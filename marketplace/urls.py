@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("marketplace.accounts.urls")),
     path("", include("marketplace.listings.urls")),
     path("", include("marketplace.photos.urls")),
+    path("social/", include("marketplace.social.urls")),
 ]
 
 if settings.SERVE_MEDIA:
