@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import selectors
@@ -175,12 +176,18 @@ def decline_friend_request(friendship: Friendship, user) -> Friendship:
     return _respond(friendship, user, Friendship.Status.DECLINED)
 
 
+@transaction.atomic
 def remove_friend(user, other) -> bool:
-    """Unfriend, or cancel/clear a request, between the two users. False if there was none."""
+    """Unfriend, or cancel/clear a request, between the two users. False if there was none.
+
+    Unfriending withdraws the invitations each had to the other's polls (votes already cast
+    still count); a valid private link still lets its holder look."""
     friendship = selectors.friendship_between(user, other)
     if friendship is None:
         return False
     friendship.delete()
+    PollInvite.objects.filter(
+        Q(poll__owner=user, user=other) | Q(poll__owner=other, user=user)).delete()
     return True
 
 
