@@ -15,8 +15,16 @@ urlpatterns = [
     path("social/", include("marketplace.social.urls")),
 ]
 
+
+
+def serve_media(request, path):
+    """The public storage only (MEDIA_ROOT); photo originals live in the private one."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def media_urlpatterns():
+    return [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)]
+
+
 if settings.SERVE_MEDIA:
-    media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += media_urlpatterns()

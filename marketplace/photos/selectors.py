@@ -1,4 +1,6 @@
 """Reads: which listings and photos a user may see or change."""
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -41,6 +43,8 @@ def visible_photo_or_404(user, photo_pk: int) -> Photo:
     raise Http404
 
 
-def pending_photo_ids() -> list[int]:
-    return list(Photo.objects.filter(status=Photo.Status.PENDING)
-                .order_by("created_at").values_list("pk", flat=True))
+def pending_photo_ids(created_before: datetime | None = None) -> list[int]:
+    photos = Photo.objects.filter(status=Photo.Status.PENDING)
+    if created_before is not None:
+        photos = photos.filter(created_at__lt=created_before)
+    return list(photos.order_by("created_at").values_list("pk", flat=True))

@@ -6,6 +6,7 @@ happen unless the database change sticks (queueing work, deleting files) runs on
 import hashlib
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +37,7 @@ def add_photos(listing: Listing, files: Sequence[UploadedFile], *, user) -> list
     """Store a batch of uploads as pending photos, or none of them if any file is refused."""
     ensure_seller(listing, user)
     validate_photo_files(files, existing=listing.photos.count())
-    stored: list[str] = []
+    stored: list[tuple[Storage, str]] = []
     try:
         with transaction.atomic():
             # Lock the listing so two uploads at once cannot both slip under the photo limit.
@@ -48,7 +49,7 @@ def add_photos(listing: Listing, files: Sequence[UploadedFile], *, user) -> list
                 upload.seek(0)
                 photo = Photo(listing=listing, position=next_position + offset)
                 photo.original.save("original", upload, save=False)
-                stored.append(photo.original.name)
+                stored.append((photo.original.storage, photo.original.name))
                 photo.save()
                 photos.append(photo)
             for photo in photos:
@@ -57,7 +58,7 @@ def add_photos(listing: Listing, files: Sequence[UploadedFile], *, user) -> list
                 transaction.on_commit(lambda pk=photo.pk: make_renditions_task.delay(pk),
                                       robust=True)
     except BaseException:
-        delete_files(photo_storage(), stored)
+        delete_files(stored)
         raise
     return photos
 
@@ -94,8 +95,9 @@ def delete_photo(photo: Photo, *, user) -> None:
 
 def delete_files_of(photo: Photo) -> None:
     """After a photo row is deleted (by `delete_photo` or with its listing), on commit."""
-    names = [field.name for field in (photo.original, photo.display, photo.thumbnail) if field]
-    transaction.on_commit(lambda: delete_files(photo_storage(), names), robust=True)
+    stored = [(file.storage, file.name)
+              for file in (photo.original, photo.display, photo.thumbnail) if file]
+    transaction.on_commit(lambda: delete_files(stored), robust=True)
 
 
 def process_photo(photo: Photo) -> None:
@@ -119,9 +121,8 @@ def process_photo(photo: Photo) -> None:
 
 
 def make_photo_renditions(photo: Photo) -> None:
-    storage = photo.original.storage
     try:
-        with storage.open(photo.original.name, "rb") as original:
+        with photo.original.storage.open(photo.original.name, "rb") as original:
             data = original.read()
     except FileNotFoundError:
         mark_failed(photo, "The uploaded file is missing; please upload the photo again.")
@@ -132,7 +133,9 @@ def make_photo_renditions(photo: Photo) -> None:
     except renditions.UndecodableImage as error:
         mark_failed(photo, str(error), sha256=sha256)
         return
-    # Renditions live apart from the private original, so their URLs reveal nothing about it.
+    # Renditions go to the public storage (the original stays in the private one), under names
+    # that reveal nothing about the original.
+    storage = photo.display.storage
     folder = f"renditions/{photo.listing_id}/{photo.pk}-{sha256[:16]}"
     stale = {photo.display.name, photo.thumbnail.name} - {""}
     photo.display = overwrite(storage, f"{folder}/display.jpg", made.display)
@@ -142,7 +145,8 @@ def make_photo_renditions(photo: Photo) -> None:
     photo.processed_at = timezone.now()
     photo.save(update_fields=["display", "thumbnail", "width", "height", "sha256", "status",
                               "failure_reason", "processed_at"])
-    delete_files(storage, sorted(stale - {photo.display.name, photo.thumbnail.name}))
+    delete_files([(storage, name)
+                  for name in sorted(stale - {photo.display.name, photo.thumbnail.name})])
 
 
 def mark_failed(photo: Photo, reason: str, *, sha256: str = "") -> None:
@@ -153,19 +157,17 @@ def mark_failed(photo: Photo, reason: str, *, sha256: str = "") -> None:
         processed_at=timezone.now())
 
 
-def requeue_pending_photos() -> int:
-    """Queue the rendition task again for every pending photo (e.g. after Redis lost its queue).
+def requeue_pending_photos(older_than: timedelta | None = None) -> list[int]:
+    """Queue the rendition task again for every pending photo (e.g. after Redis lost its queue),
+    or only those uploaded more than `older_than` ago; returns their ids.
 
     Safe to over-queue: a photo finished meanwhile is skipped by `process_photo`.
     """
-    photo_ids = pending_photo_ids()
+    photo_ids = pending_photo_ids(
+        created_before=timezone.now() - older_than if older_than is not None else None)
     for photo_id in photo_ids:
         make_renditions_task.delay(photo_id)
-    return len(photo_ids)
-
-
-def photo_storage() -> Storage:
-    return Photo._meta.get_field("original").storage
+    return photo_ids
 
 
 def overwrite(storage: Storage, name: str, content: bytes) -> str:
@@ -174,8 +176,8 @@ def overwrite(storage: Storage, name: str, content: bytes) -> str:
     return storage.save(name, ContentFile(content))
 
 
-def delete_files(storage: Storage, names: Sequence[str]) -> None:
-    for name in names:
+def delete_files(stored: Sequence[tuple[Storage, str]]) -> None:
+    for storage, name in stored:
         try:
             storage.delete(name)
         except OSError:

@@ -1,4 +1,4 @@
-"""Fixtures for the photo tests: users, listings, uploads and a worker sharing our media."""
+"""Fixtures for the photo tests: users, listings, uploads and a worker sharing our storages."""
 from decimal import Decimal
 
 import pytest
@@ -72,11 +72,7 @@ def stored_photo(media_root):
 
 
 @pytest.fixture
-def photo_worker(transactional_db, media_root, monkeypatch, request):
-    """start() -> a real Celery worker that reads and writes this test's MEDIA_ROOT.
-
-    Started on demand so a test can prepare work (queued or not) before any worker runs."""
-    def start():
-        monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media_root))
-        return request.getfixturevalue("celery_worker_process")
-    return start
+def photo_worker(transactional_db, media_root, request):
+    """start() -> a real Celery worker on this test's storages (`celery_worker_process`),
+    started on demand so a test can prepare work (queued or not) before any worker runs."""
+    return lambda: request.getfixturevalue("celery_worker_process")

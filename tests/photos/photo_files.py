@@ -3,8 +3,10 @@ import io
 import struct
 import zlib
 from functools import cache
+from pathlib import Path
 
 import pillow_heif
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms
 
@@ -90,9 +92,15 @@ def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUp
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def media_files(media_root) -> dict[str, bytes]:
-    """Every file under MEDIA_ROOT, by relative path, with its bytes."""
-    if not media_root.exists():
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file under `root`, by relative path (its storage name), with its bytes."""
+    if not root.exists():
         return {}
-    return {str(path.relative_to(media_root)): path.read_bytes()
-            for path in sorted(media_root.rglob("*")) if path.is_file()}
+    return {str(path.relative_to(root)): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def media_files(media_root) -> dict[str, bytes]:
+    """Every stored photo file by storage name: renditions under MEDIA_ROOT and originals in
+    the private storage (their names never collide: `renditions/…` and `photos/…`)."""
+    return {**files_under(media_root), **files_under(Path(settings.PRIVATE_MEDIA_ROOT))}

@@ -1,14 +1,18 @@
-"""Upload → real Celery worker → renditions, including failures and lost queue entries."""
+"""Upload → real Celery worker → renditions, including failures and lost queue entries (found
+again at worker start and by the periodic reconciler that beat runs)."""
 import time
+from datetime import timedelta
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 import photo_files as files
 from marketplace.photos.models import Photo
+from worker.app import app
 
 pytestmark = pytest.mark.worker
 
@@ -76,3 +80,24 @@ def test_requeue_command_queues_one_task_per_pending_photo(transactional_db, lis
     before = queue.llen("default")
     call_command("requeue_pending_photos")
     assert queue.llen("default") - before == 1
+
+
+def test_beat_requeues_only_photos_pending_past_the_grace_period(photo_worker, listing,
+                                                                 stored_photo):
+    worker = photo_worker()  # its start-up requeue has run (no photos yet) once it is ready
+    lost, fresh, done, failed = (stored_photo(listing, files.jpeg(), position).pk
+                                 for position in (1, 2, 3, 4))
+    long_ago = timezone.now() - timedelta(seconds=settings.PHOTO_PENDING_GRACE_SECONDS + 60)
+    Photo.objects.filter(pk__in=[lost, done, failed]).update(created_at=long_ago)
+    Photo.objects.filter(pk=done).update(status=Photo.Status.DONE, processed_at=long_ago)
+    Photo.objects.filter(pk=failed).update(status=Photo.Status.FAILED, failure_reason="Broken",
+                                           processed_at=long_ago)
+    finished = list(Photo.objects.filter(pk__in=[done, failed]).values())
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-pending-photos"]
+    requeued = app.send_task(entry["task"], ignore_result=False).get(timeout=30)
+
+    assert requeued == [lost]
+    assert wait_until_settled(worker, [lost])[0].status == Photo.Status.DONE
+    assert Photo.objects.get(pk=fresh).status == Photo.Status.PENDING  # its task is still queued
+    assert list(Photo.objects.filter(pk__in=[done, failed]).values()) == finished

@@ -7,7 +7,6 @@ from worker.tasks.photos import GIVE_UP_REASON, make_renditions
 
 def test_task_configuration():
     assert make_renditions.acks_late is True
-    assert make_renditions.queue == "default"
     assert make_renditions.max_retries > 0 and make_renditions.retry_backoff
     assert OSError in make_renditions.autoretry_for
 

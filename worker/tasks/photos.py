@@ -1,5 +1,7 @@
-"""Photo renditions: the task, its retry policy, and the requeue of lost work at worker start."""
+"""Photo renditions: the task, its retry policy, and the requeue of lost work (at worker start
+and periodically, by Celery beat)."""
 import logging
+from datetime import timedelta
 
 from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
@@ -25,9 +27,10 @@ class RenditionTask(app.Task):
             mark_failed(photo, GIVE_UP_REASON)
 
 
-@app.task(name="worker.photos.make_renditions", base=RenditionTask, queue="default",
-          acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2,
-          retry_backoff_max=300, retry_jitter=True, max_retries=6)
+# Queue: settings.CELERY_TASK_ROUTES (`worker.photos.*` → default).
+@app.task(name="worker.photos.make_renditions", base=RenditionTask, acks_late=True,
+          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=300,
+          retry_jitter=True, max_retries=6)
 def make_renditions(photo_id: int) -> None:
     """Make a photo's renditions; idempotent, and a photo deleted meanwhile is a no-op."""
     from marketplace.photos.models import Photo
@@ -45,4 +48,18 @@ def requeue_pending_photos_at_start(**_kwargs) -> None:
     """The local Redis keeps nothing on disk, so queued work can be lost: queue it again."""
     from marketplace.photos.services import requeue_pending_photos
 
-    logger.info("Requeued %d pending photo(s)", requeue_pending_photos())
+    logger.info("Requeued %d pending photo(s)", len(requeue_pending_photos()))
+
+
+@app.task(name="worker.photos.requeue_stale_pending")
+def requeue_stale_pending() -> list[int]:
+    """Run by beat (settings.CELERY_BEAT_SCHEDULE): queue again the photos pending for longer
+    than PHOTO_PENDING_GRACE_SECONDS (lost by Redis), not fresh uploads still in the queue."""
+    from django.conf import settings
+
+    from marketplace.photos.services import requeue_pending_photos
+
+    grace = timedelta(seconds=settings.PHOTO_PENDING_GRACE_SECONDS)
+    photo_ids = requeue_pending_photos(older_than=grace)
+    logger.info("Requeued %d stale pending photo(s)", len(photo_ids))
+    return photo_ids

@@ -8,5 +8,5 @@ class Command(BaseCommand):
             "this when they start).")
 
     def handle(self, *args, **options):
-        count = requeue_pending_photos()
+        count = len(requeue_pending_photos())
         self.stdout.write(f"Requeued {count} pending photo(s).")
