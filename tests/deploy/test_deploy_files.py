@@ -9,7 +9,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-APP_SERVICES = ("web", "worker")
+APP_SERVICES = ("web", "worker", "beat")
 
 
 class ComposeLoader(yaml.SafeLoader):
@@ -39,7 +39,7 @@ def settings_environment_names() -> set[str]:
 
 
 def test_services(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker"}
+    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
     assert compose["services"]["postgres"]["image"] == "pgvector/pgvector:pg16"
     assert compose["services"]["redis"]["image"].startswith("redis:")
 
@@ -68,12 +68,23 @@ def test_every_app_variable_is_one_the_settings_read(compose):
         assert set(compose["services"][name]["environment"]) <= known
 
 
-def test_web_and_worker_share_the_media_folder(compose):
+def test_web_and_worker_share_the_media_and_private_folders(compose):
     for name in APP_SERVICES:
         service = compose["services"][name]
         mounts = dict(volume.split(":")[:2] for volume in service["volumes"])
         assert mounts["media"] == service["environment"]["DJANGO_MEDIA_ROOT"]
-    assert "media" in compose["volumes"]
+        assert mounts["private"] == service["environment"]["DJANGO_PRIVATE_MEDIA_ROOT"]
+        # Originals must not sit inside the folder Django serves.
+        assert not (mounts["private"] + "/").startswith(mounts["media"] + "/")
+    assert {"media", "private"} <= set(compose["volumes"])
+
+
+def test_beat_runs_the_schedule_in_its_own_service(compose):
+    command = compose["services"]["beat"]["command"]
+    assert command[:4] == ["celery", "-A", "worker", "beat"]
+    # The image runs as an unprivileged user who cannot write to /app: keep the file in /tmp.
+    assert command[command.index("--schedule") + 1].startswith("/tmp/")
+    assert "-B" not in compose["services"]["worker"]["command"]  # one beat only
 
 
 def test_web_migrates_then_serves_with_gunicorn(compose):
@@ -109,3 +120,4 @@ def test_dockerfile_steps():
     assert torch < text.index("pip install -e .") < text.index("collectstatic --no-input")
     assert '"gunicorn", "marketplace.wsgi:application"' in text
     assert "USER shoplens" in text
+    assert "chown shoplens /app/media /app/private" in text  # the app writes to both volumes
