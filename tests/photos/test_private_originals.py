@@ -1,5 +1,10 @@
 """Originals (with their EXIF/GPS) live in the private storage, which no URL reaches."""
+import importlib
+
+from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.urls import reverse
 
 import photo_files as files
@@ -38,3 +43,18 @@ def test_private_storage_is_not_under_the_public_one():
     public = settings.MEDIA_ROOT.resolve()
     private = settings.PRIVATE_MEDIA_ROOT.resolve()
     assert not private.is_relative_to(public) and not public.is_relative_to(private)
+
+
+def test_migration_moves_earlier_originals_out_of_the_public_storage(listing, media_root):
+    """Originals uploaded before the private storage existed sit under MEDIA_ROOT."""
+    migration = importlib.import_module("marketplace.photos.migrations.0002_private_originals")
+    name = "photos/1/0123abcd/original"
+    storages["default"].save(name, ContentFile(b"jpeg with GPS"))
+    Photo.objects.create(listing=listing, original=name)
+    missing = Photo.objects.create(listing=listing, original="photos/1/gone/original")
+
+    migration.move_originals_to_private_storage(apps, schema_editor=None)
+
+    assert files.files_under(media_root) == {}
+    assert files.files_under(settings.PRIVATE_MEDIA_ROOT) == {name: b"jpeg with GPS"}
+    assert not missing.original.storage.exists(missing.original.name)  # nothing to move
