@@ -33,7 +33,8 @@ def test_originals_are_never_served_renditions_are(settings, client, seller_api,
     for rendition in (photo.display, photo.thumbnail):
         served = client.get(media_url + rendition.name)
         assert served.status_code == 200
-        assert b"".join(served.streaming_content) == rendition.read()
+        assert b"".join(served.streaming_content) == files.media_files(media_root)[rendition.name]
+        served.close()
     assert client.get(media_url + photo.original.name).status_code == 404
     escape = client.get(f"{media_url}../{private_root.name}/{photo.original.name}")
     assert escape.status_code in (400, 404)
