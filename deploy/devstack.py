@@ -140,7 +140,7 @@ class Stack:
         self.children: list[subprocess.Popen] = []
 
     def start(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = dict(os.environ, SHOPLENS_LOCAL_DIR=str(LOCAL))  # settings keep state there too
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"], self.postgres = start_postgres(self.keep_running)
         if not (env.get("REDIS_URL") and redis_answers(env["REDIS_URL"])):
