@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# `make run WEB_ADDRESS=127.0.0.1:8001` serves elsewhere (default 127.0.0.1:8000).
 run: venv
-	$(BIN)/python deploy/devstack.py run
+	$(BIN)/python deploy/devstack.py run $(if $(WEB_ADDRESS),--address $(WEB_ADDRESS))
 
 test: venv
 	$(BIN)/python deploy/devstack.py test -- $(PYTEST_ARGS)

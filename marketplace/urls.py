@@ -8,11 +8,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("marketplace.api_urls")),
+    path("accounts/", include("marketplace.accounts.urls")),
+    path("", include("marketplace.listings.urls")),
+    path("", include("marketplace.photos.urls")),
+    path("social/", include("marketplace.social.urls")),
     path("", include("marketplace.spins.urls")),
 ]
 
+
+
+def serve_media(request, path):
+    """The public storage only (MEDIA_ROOT); photo originals live in the private one."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def media_urlpatterns():
+    return [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)]
+
+
 if settings.SERVE_MEDIA:
-    media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += media_urlpatterns()

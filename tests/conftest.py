@@ -20,12 +20,15 @@ def test_database_url() -> str:
 
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process consuming from this run's Redis, writing to the test DB.
+    """A real `celery worker` process consuming from this run's Redis, writing to the test DB
+    and to this test's storages (MEDIA_ROOT and the private root; see `media_root`).
 
     Yields a callable that stops the worker (gracefully unless `kill=True`) so tests can
     simulate a crash; the worker is always stopped at the end.
     """
-    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1",
+               DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+               DJANGO_PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT))
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -53,7 +56,45 @@ def celery_worker_process(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded files go to a per-test folder."""
+def media_root(settings, tmp_path, monkeypatch):
+    """Uploaded files go to per-test folders: MEDIA_ROOT (returned) for renditions and
+    PRIVATE_MEDIA_ROOT for originals."""
+    from marketplace.photos.models import Photo, private_storage
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT}}}
+    # A FileField calls its storage callable once, at import: point it at the new storage.
+    monkeypatch.setattr(Photo._meta.get_field("original"), "storage", private_storage())
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_root_exists():
+    """WhiteNoise warns on every request handler when STATIC_ROOT is missing."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Pages render without `collectstatic` (the manifest storage used when DEBUG is off
+    needs the manifest that collectstatic writes)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """A cheap hasher: the real one is deliberately slow and tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def categories(db):
+    """The taxonomy's categories. The seeding migration creates them, but a transactional test
+    (e.g. one with `celery_worker_process`) flushes every table when it ends; this re-seeds."""
+    from marketplace.listings.services import sync_categories
+
+    sync_categories()

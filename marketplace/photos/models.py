@@ -1,6 +1,12 @@
 import uuid
 
+from django.core.files.storage import Storage, storages
 from django.db import models
+
+
+def private_storage() -> Storage:
+    """settings.STORAGES["private"]: never served (originals may carry EXIF/GPS)."""
+    return storages["private"]
 
 
 def original_upload_to(photo: "Photo", filename: str) -> str:
@@ -19,8 +25,9 @@ class Photo(models.Model):
     listing = models.ForeignKey(
         "listings.Listing", related_name="photos", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)
-    # The upload as received (kept private: it may carry EXIF/GPS); only renditions are served.
-    original = models.FileField(upload_to=original_upload_to, max_length=255)
+    # The upload as received, in the private storage; only renditions (default storage) are served.
+    original = models.FileField(upload_to=original_upload_to, storage=private_storage,
+                                max_length=255)
     display = models.FileField(blank=True, max_length=255)
     thumbnail = models.FileField(blank=True, max_length=255)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

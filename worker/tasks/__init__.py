@@ -11,3 +11,6 @@ from . import spins  # noqa: F401  (registers the rotating-view tasks)
 def ping() -> str:
     """Round-trip check used by health checks and tests."""
     return "pong"
+
+
+from . import photos  # noqa: E402,F401
