@@ -14,6 +14,7 @@ from marketplace.social.api import (
     SharedPollViewSet,
     UserSearchViewSet,
 )
+from marketplace.spins.api import SpinViewSet
 
 router = DefaultRouter()
 router.register("listings", ListingViewSet, basename="listing")
@@ -28,6 +29,7 @@ router.register("social/saved", SavedListingViewSet, basename="api-social-saved"
 router.register("social/polls", PollViewSet, basename="api-social-poll")
 router.register("social/shared-polls", SharedPollViewSet, basename="api-social-shared-poll")
 router.register("social/notifications", NotificationViewSet, basename="api-social-notification")
+router.register("spins", SpinViewSet, basename="spin")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

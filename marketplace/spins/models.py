@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from marketplace.photos.models import private_storage
+
 
 def source_upload_to(source: "SpinSource", filename: str) -> str:
     # Never reuse the uploader's file name in storage (personal data, collisions).
@@ -61,11 +63,12 @@ class Spin(models.Model):
 
 
 class SpinSource(models.Model):
-    """One uploaded file of a capture (the video, or one photo of a burst), kept as uploaded."""
+    """One uploaded file of a capture (the video, or one photo of a burst), kept as uploaded in
+    the private storage (never served: phone files carry GPS/EXIF)."""
 
     spin = models.ForeignKey(Spin, related_name="sources", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField()
-    file = models.FileField(upload_to=source_upload_to, max_length=255)
+    file = models.FileField(upload_to=source_upload_to, storage=private_storage, max_length=255)
     original_name = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
 

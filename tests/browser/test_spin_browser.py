@@ -7,14 +7,15 @@ from playwright.sync_api import sync_playwright
 
 from marketplace.spins import services
 from tests.spins.conftest import (burst_pngs, finished_spin, listing,  # noqa: F401 (fixtures)
-                                  plain_static_storage, seller)
+                                  media_root, seller)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--no-first-run"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.spins.urls")]
+# The live server serves uploaded media as `make run` does.
+pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.photos.urls_serving_media")]
 
 
 @pytest.fixture

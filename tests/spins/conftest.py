@@ -12,11 +12,14 @@ from tests.spins.captures import label, uneven_angles
 from vision.spin.turntable import render_view
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """{% static %} without collectstatic: tests run with DEBUG off (manifest storage)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+@pytest.fixture
+def media_root(media_root, monkeypatch):
+    """The project's per-test storages, with capture originals in this test's private one."""
+    from marketplace.photos.models import private_storage
+    from marketplace.spins.models import SpinSource
+
+    monkeypatch.setattr(SpinSource._meta.get_field("file"), "storage", private_storage())
+    return media_root
 
 
 @pytest.fixture
@@ -31,7 +34,8 @@ def buyer(django_user_model):
 
 @pytest.fixture
 def listing(seller):
-    category = Category.objects.create(name="Clothing", slug="clothing")
+    category, _ = Category.objects.get_or_create(slug="spin-test-clothing",
+                                                 defaults={"name": "Clothing"})
     return Listing.objects.create(seller=seller, title="Navy dress", price=Decimal("25"),
                                   category=category)
 

@@ -1,5 +1,8 @@
 """Capture, validation, permissions, preview/publish and the API of rotating views."""
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -9,7 +12,7 @@ from marketplace.spins import services
 from marketplace.spins.models import Spin, SpinSource
 from tests.spins.captures import write_video
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.spins.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -27,7 +30,9 @@ def capture_url(listing):
 
 
 def stored_files(media_root):
-    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+    """Every file in this test's public and private storages."""
+    roots = [Path(media_root), Path(settings.PRIVATE_MEDIA_ROOT)]
+    return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
 
 
 def test_seller_uploads_a_photo_burst(client, seller, listing, media_root, burst_uploads, queued,
@@ -208,7 +213,7 @@ def test_api_lists_live_spins_to_everyone_and_own_spins_to_the_seller(client, se
                                                                       finished_spin):
     live, draft = finished_spin(), finished_spin()
     services.publish_spin(live, seller)
-    url = reverse("spins:spin-list") + f"?listing={listing.pk}"
+    url = reverse("spin-list") + f"?listing={listing.pk}"
     public = client.get(url).json()["results"]
     assert [s["id"] for s in public] == [live.pk]
     viewer = public[0]["viewer"]

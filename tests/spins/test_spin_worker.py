@@ -12,15 +12,6 @@ from tests.spins.captures import write_video
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def shared_media(monkeypatch, settings, tmp_path):
-    """One media folder for this process and the worker process (started after this)."""
-    media = tmp_path / "media"
-    monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media))
-    settings.MEDIA_ROOT = media
-    return media
-
-
 def wait_until_finished(spin, timeout=120):
     """Poll like the capture page does; return the spin and every progress value seen."""
     seen = []
@@ -34,8 +25,8 @@ def wait_until_finished(spin, timeout=120):
     pytest.fail(f"spin still {spin.status} at {spin.progress}% after {timeout}s")
 
 
-def test_worker_stitches_a_photo_burst(shared_media, celery_worker_process, seller, listing,
-                                       burst_uploads, plain_static_storage):
+def test_worker_stitches_a_photo_burst(media_root, celery_worker_process, seller, listing,
+                                       burst_uploads):
     spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads())
     spin, seen = wait_until_finished(spin)
 
@@ -48,10 +39,11 @@ def test_worker_stitches_a_photo_burst(shared_media, celery_worker_process, sell
         assert default_storage.exists(spin.output_prefix + frame["display"])
         assert default_storage.exists(spin.output_prefix + frame["zoom"])
     assert default_storage.exists(spin.output_prefix + "manifest.json")
-    assert all(default_storage.exists(s.file.name) for s in spin.sources.all())  # originals kept
+    assert all(s.file.storage.exists(s.file.name) for s in spin.sources.all())  # originals kept
+    assert not any(default_storage.exists(s.file.name) for s in spin.sources.all())  # not public
 
 
-def test_worker_explains_a_one_frame_video(shared_media, celery_worker_process, seller, listing,
+def test_worker_explains_a_one_frame_video(media_root, celery_worker_process, seller, listing,
                                            tmp_path):
     write_video(tmp_path / "walk.mp4", [0.0], size=64)
     video = SimpleUploadedFile("walk.mp4", (tmp_path / "walk.mp4").read_bytes(), "video/mp4")
@@ -64,7 +56,7 @@ def test_worker_explains_a_one_frame_video(shared_media, celery_worker_process, 
     assert not default_storage.exists(f"spins/{listing.pk}/{spin.key}/frames")
 
 
-def test_worker_stitches_a_walk_around_video(shared_media, celery_worker_process, seller, listing,
+def test_worker_stitches_a_walk_around_video(media_root, celery_worker_process, seller, listing,
                                              tmp_path):
     write_video(tmp_path / "walk.mov", list(range(0, 380, 12)), size=96)
     video = SimpleUploadedFile("walk.mov", (tmp_path / "walk.mov").read_bytes(), "video/quicktime")
