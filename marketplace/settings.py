@@ -146,6 +146,7 @@ SPIN_UPLOAD_MAX_BYTES = int(os.environ.get("SPIN_UPLOAD_MAX_BYTES", 300 * 1024 *
 SPIN_VIDEO_MAX_SECONDS = float(os.environ.get("SPIN_VIDEO_MAX_SECONDS", 60))
 SPIN_MIN_PHOTOS, SPIN_MAX_PHOTOS = 8, 72
 SPIN_OUTPUT_FRAMES = int(os.environ.get("SPIN_OUTPUT_FRAMES", 36))
+SPIN_PENDING_GRACE_SECONDS = int(os.environ.get("SPIN_PENDING_GRACE_SECONDS", 300))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -216,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-pending-photos": {
         "task": "worker.photos.requeue_stale_pending",
         "schedule": int(os.environ.get("PHOTO_REQUEUE_INTERVAL_SECONDS", 180)),
+    },
+    "requeue-stale-waiting-spins": {
+        "task": "worker.spins.requeue_stale_pending",
+        "schedule": int(os.environ.get("SPIN_REQUEUE_INTERVAL_SECONDS", 180)),
     },
 }
 # Redis re-delivers an unacknowledged task after this many seconds (worker died mid-task).

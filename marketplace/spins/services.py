@@ -1,6 +1,7 @@
 """Writes for rotating views: accept a capture, track the worker, publish."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -115,6 +116,21 @@ def create_spin(*, listing, user, video: UploadedFile | None = None,
         raise
     transaction.on_commit(lambda: process_spin.delay(spin.pk))
     return spin
+
+
+def requeue_pending_spins(older_than: timedelta | None = None) -> list[int]:
+    """Queue stitching again for every waiting spin (e.g. after Redis lost its queue), or only
+    for those uploaded more than `older_than` ago; returns their ids. Over-queueing is safe:
+    `start_processing` skips spins that finished meanwhile."""
+    from worker.tasks.spins import process_spin
+
+    waiting = Spin.objects.filter(status=Spin.Status.PENDING)
+    if older_than is not None:
+        waiting = waiting.filter(created_at__lt=timezone.now() - older_than)
+    spin_ids = list(waiting.values_list("pk", flat=True))
+    for spin_id in spin_ids:
+        process_spin.delay(spin_id)
+    return spin_ids
 
 
 def start_processing(spin_id: int) -> Spin | None:

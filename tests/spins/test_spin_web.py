@@ -225,3 +225,19 @@ def test_api_lists_live_spins_to_everyone_and_own_spins_to_the_seller(client, se
     listing.save()
     client.logout()
     assert client.get(url).json()["results"] == []
+
+
+def test_waiting_spins_lost_by_the_queue_are_queued_again(listing, queued):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from worker.tasks.spins import requeue_stale_pending
+
+    stale = Spin.objects.create(listing=listing, source_kind="video")
+    Spin.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Spin.objects.create(listing=listing, source_kind="video")  # fresh: still in the queue
+    Spin.objects.create(listing=listing, source_kind="video", status="done")
+    assert requeue_stale_pending() == [stale.pk]
+    assert queued == [stale.pk]
+    assert len(services.requeue_pending_spins()) == 2  # at worker start: every waiting spin

@@ -1,11 +1,16 @@
 """Stitching a rotating view: storage → vision.spin → storage, progress saved as it goes."""
+import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 
 from ..app import app
+
+logger = logging.getLogger(__name__)
 
 
 # A 60 s video stitches in well under a minute on one core: ten minutes means a runaway
@@ -41,3 +46,21 @@ def process_spin(spin_id: int) -> None:
                                "again. We have been notified.")
             raise
         services.finish_spin(spin, Path(work) / "out", manifest)
+
+
+@worker_ready.connect
+def requeue_pending_spins_at_start(**_kwargs) -> None:
+    """The local Redis keeps nothing on disk, so queued captures can be lost: queue them again."""
+    from marketplace.spins.services import requeue_pending_spins
+
+    logger.info("Requeued %d waiting spin(s)", len(requeue_pending_spins()))
+
+
+@app.task(name="worker.spins.requeue_stale_pending")
+def requeue_stale_pending() -> list[int]:
+    """Run by beat: queue again the spins waiting longer than SPIN_PENDING_GRACE_SECONDS."""
+    from marketplace.spins.services import requeue_pending_spins
+
+    spin_ids = requeue_pending_spins(timedelta(seconds=settings.SPIN_PENDING_GRACE_SECONDS))
+    logger.info("Requeued %d stale waiting spin(s)", len(spin_ids))
+    return spin_ids
