@@ -36,6 +36,7 @@ class Sample:
     dataset: str
     split: str  # "train" or "val"
     labels: dict[str, object] = field(default_factory=dict)  # task → label (or set of labels)
+    catalogue: bool = False  # a seller's catalogue image rather than a shop/phone photo
 
 
 def heldout(name: str, share: float = CLOTHING_HELDOUT_SHARE) -> bool:
@@ -85,7 +86,7 @@ def grocery(root: Path) -> list[Sample]:
                                   {k: v for k, v in info.items() if k != "iconic"}))
     for info in products.values():
         samples.append(Sample(info["iconic"], "grocery", "train",
-                              {k: v for k, v in info.items() if k != "iconic"}))
+                              {k: v for k, v in info.items() if k != "iconic"}, catalogue=True))
     return samples
 
 

@@ -26,7 +26,7 @@ CATEGORY_THRESHOLD = 0.5
 COLOUR_THRESHOLD = 0.4
 ATTRIBUTE_THRESHOLD = 0.5
 TOP_K = 3
-GATE_FLOOR = 0.5  # the trained head always gets at least this share of the category answer
+GATE_FLOOR = 0.7  # the trained head always gets at least this share of the category answer
 
 
 @dataclass

@@ -26,7 +26,7 @@ def recall_at_k(embeddings: np.ndarray, labels, ks=KS) -> dict[str, float]:
     """Leave-one-out Recall@k with cosine similarity: the share of queries whose k nearest
     other items include one with the same label (queries without any same-label item skipped)."""
     labels = np.asarray(labels)
-    normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-12)
+    normed = _normalise(embeddings)
     similarity = normed @ normed.T
     np.fill_diagonal(similarity, -np.inf)
     same = labels[:, None] == labels[None, :]
@@ -35,6 +35,19 @@ def recall_at_k(embeddings: np.ndarray, labels, ks=KS) -> dict[str, float]:
     order = np.argsort(-similarity, axis=1)
     hits = np.take_along_axis(same, order, axis=1)
     return {f"recall@{k}": round(float(hits[queries, :k].any(axis=1).mean()), 4) for k in ks}
+
+
+def gallery_recall(queries: np.ndarray, query_labels, gallery: np.ndarray, gallery_labels,
+                   ks=KS) -> dict[str, float]:
+    """Recall@k of queries against a separate gallery (e.g. shop photo → catalogue image)."""
+    similarity = _normalise(queries) @ _normalise(gallery).T
+    order = np.argsort(-similarity, axis=1)
+    hits = np.asarray(gallery_labels)[order] == np.asarray(query_labels)[:, None]
+    return {f"recall@{k}": round(float(hits[:, :k].any(axis=1).mean()), 4) for k in ks}
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=1, keepdims=True).clip(1e-12)
 
 
 # -- metrics on the cached training data (used by vision.train) --------------------------------
@@ -108,6 +121,14 @@ def heldout_metrics(head, splits) -> dict:
             guess = [spec.labels[i] for i in outputs[spec.name].argmax(axis=1)]
             entry[f"{task}_acc"] = _accuracy(guess, [split.samples[i].labels[task]
                                                      for i in split.val])
+        catalogue = np.array([i for i, s in enumerate(split.samples) if s.catalogue])
+        if len(catalogue):
+            gallery = _outputs(head, split, catalogue)
+            gallery_labels = [split.samples[i].labels[identity] for i in catalogue]
+            entry["shop_to_catalogue"] = gallery_recall(
+                outputs["embedding"], labels, gallery["embedding"], gallery_labels)
+            entry["shop_to_catalogue_baseline"] = gallery_recall(
+                outputs["baseline"], labels, gallery["baseline"], gallery_labels)
         report[name] = entry
     return report
 

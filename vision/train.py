@@ -44,6 +44,7 @@ TASKS = {
     "colours": Task("multilabel", "colours", "attr:colours@food-drink"),
     "identity": Task("arcface", "identity"),
     "pairs": Task("contrastive", "identity"),
+    "category_pairs": Task("contrastive", "category"),  # where photos have no product identity
 }
 
 
@@ -52,7 +53,7 @@ class DatasetConfig:
     name: str
     share: float  # fraction of every batch drawn from this dataset
     tasks: dict[str, float] = field(default_factory=dict)  # task name → loss weight
-    per_identity: int = 0  # >0: draw that many photos per product (P×K batches for pair losses)
+    per_identity: int = 0  # >0: P×K batches, K photos per label of the dataset's pair task
 
 
 @dataclass
@@ -85,43 +86,45 @@ class Split:
     """One dataset's cached features with its labels encoded per task."""
 
     def __init__(self, name: str, samples, features: np.ndarray, vocab: dict[str, list[str]]):
+        """`vocab` maps a label key (category, identity, …) to its label list."""
         self.name = name
         self.features = np.asarray(features)  # load the fp16 cache into memory
         self.samples = samples
         self.train = np.array([i for i, s in enumerate(samples) if s.split == "train"])
         self.val = np.array([i for i, s in enumerate(samples) if s.split == "val"])
-        self.targets: dict[str, torch.Tensor] = {}
-        for task_name, labels in vocab.items():
-            key = TASKS[task_name].label_key
+        self.targets: dict[str, torch.Tensor] = {}  # label key → encoded labels
+        multi_label = {t.label_key for t in TASKS.values() if t.kind == "multilabel"}
+        for key, labels in vocab.items():
             if not all(key in s.labels for s in samples):
                 continue
             index = {label: i for i, label in enumerate(labels)}
-            if TASKS[task_name].kind == "multilabel":
+            if key in multi_label:
                 target = torch.zeros(len(samples), len(labels))
                 for row, sample in enumerate(samples):
                     for label in sample.labels[key]:
                         target[row, index[label]] = 1.0
             else:
                 target = torch.tensor([index[s.labels[key]] for s in samples])
-            self.targets[task_name] = target
+            self.targets[key] = target
 
     def batch(self, rows: np.ndarray, views: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(self.features[rows, views].astype(np.float32))
 
 
 def build_vocab(config: TrainConfig, samples: dict[str, list]) -> dict[str, list[str]]:
-    """Label list per task over every dataset that trains it; categories in taxonomy order."""
+    """Label list per label key over every dataset that trains a task on it; categories in
+    taxonomy order."""
     vocab: dict[str, set] = {}
     for dataset in config.datasets:
         for task_name in dataset.tasks:
             key = TASKS[task_name].label_key
             for sample in samples[dataset.name]:
                 value = sample.labels[key]
-                vocab.setdefault(task_name, set()).update(
+                vocab.setdefault(key, set()).update(
                     value if isinstance(value, (set, list)) else [value])
     order = {slug: i for i, slug in enumerate(fine_slugs())}
-    return {task: sorted(labels, key=lambda x: (order.get(x, len(order)), str(x)))
-            for task, labels in vocab.items()}
+    return {key: sorted(labels, key=lambda x: (order.get(x, len(order)), str(x)))
+            for key, labels in vocab.items()}
 
 
 def seed_everything(seed: int) -> None:
@@ -142,12 +145,13 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     vocab = build_vocab(config, samples)
     splits = {name: Split(name, s, features_fn(name, s), vocab) for name, s in samples.items()}
 
-    heads = [HeadSpec(TASKS[t].head, [str(x) for x in vocab[t]], TASKS[t].kind == "multilabel")
-             for t in vocab if TASKS[t].head]
+    tasks = sorted({t for d in config.datasets for t in d.tasks}, key=list(TASKS).index)
+    heads = [HeadSpec(TASKS[t].head, [str(x) for x in vocab[TASKS[t].label_key]],
+                      TASKS[t].kind == "multilabel") for t in tasks if TASKS[t].head]
     model_config = ModelConfig(config.embedding_dim, config.gem_p, config.dropout, heads,
                                config.seed)
     head = GrokHead(model_config)
-    arcface = ArcFace(config.embedding_dim, len(vocab["identity"])) if "identity" in vocab \
+    arcface = ArcFace(config.embedding_dim, len(vocab["identity"])) if "identity" in tasks \
         else None
     parameters = list(head.parameters()) + (list(arcface.parameters()) if arcface else [])
     optimiser = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
@@ -184,7 +188,7 @@ def step_losses(config, splits, head, arcface, rng) -> dict[str, tuple[float, to
     for dataset in config.datasets:
         split = splits[dataset.name]
         count = max(2, round(config.batch_size * dataset.share))
-        rows = draw_rows(split, count, dataset.per_identity, rng)
+        rows = draw_rows(split, count, dataset, rng)
         views = rng.integers(0, split.features.shape[1], size=len(rows))
         parts.append(split.batch(rows, views))
         slices[dataset.name] = (slice(start, start + len(rows)), torch.from_numpy(rows))
@@ -197,7 +201,8 @@ def step_losses(config, splits, head, arcface, rng) -> dict[str, tuple[float, to
         part, rows = slices[dataset.name]
         targets = splits[dataset.name].targets
         for task_name, weight in dataset.tasks.items():
-            task, target = TASKS[task_name], targets[task_name][rows]
+            task = TASKS[task_name]
+            target = targets[task.label_key][rows]
             if task.kind == "softmax":
                 loss = softmax_ce(logits[task.head][part], target)
             elif task.kind == "multilabel":
@@ -213,14 +218,19 @@ def step_losses(config, splits, head, arcface, rng) -> dict[str, tuple[float, to
     return losses
 
 
-def draw_rows(split: Split, count: int, per_identity: int, rng) -> np.ndarray:
-    """Training rows for one batch: uniform, or P identities × K photos each."""
-    if not per_identity:
+def draw_rows(split: Split, count: int, dataset: DatasetConfig, rng) -> np.ndarray:
+    """Training rows for one batch: uniform, or P labels × K photos each, the labels being those
+    of the dataset's pair/identity task (so every batch holds positive pairs)."""
+    if not dataset.per_identity:
         return rng.choice(split.train, size=count, replace=False)
-    identities = split.targets["identity"][split.train].numpy()
-    chosen = rng.choice(np.unique(identities), size=max(1, count // per_identity), replace=False)
-    return np.concatenate([rng.choice(split.train[identities == identity], size=per_identity,
-                                      replace=False) for identity in chosen])
+    k = dataset.per_identity
+    task = next(t for t in dataset.tasks if TASKS[t].kind in ("contrastive", "arcface"))
+    labels = split.targets[TASKS[task].label_key][split.train].numpy()
+    distinct = np.unique(labels)
+    chosen = rng.choice(distinct, size=min(len(distinct), max(1, count // k)), replace=False)
+    return np.concatenate([rng.choice(split.train[labels == label], size=k,
+                                      replace=bool((labels == label).sum() < k))
+                           for label in chosen])
 
 
 def save(config, head, model_config, samples, metrics, history) -> None:

@@ -67,8 +67,9 @@ def trained(tmp_path_factory):
         datasets=[DatasetConfig("grocery", 0.5, {"category": 1.0, "product": 0.5,
                                                   "identity": 1.0, "pairs": 1.0,
                                                   "colours": 0.2}, per_identity=2),
-                  DatasetConfig("clothing", 0.5, {"category": 1.0, "audience": 0.3,
-                                                   "garments": 0.5})],
+                  DatasetConfig("clothing", 0.5, {"category": 1.0, "category_pairs": 0.5,
+                                                   "audience": 0.3, "garments": 0.5},
+                                per_identity=2)],
         data_root=str(root), steps=40, batch_size=16, eval_every=10, lr=0.01,
         output=str(out / "heads.pt"), plot=str(out / "curves.png"))
     features = partial(cached_features, cache_dir=out / "features")
@@ -87,6 +88,9 @@ def test_training_reduces_loss_and_writes_checkpoint_and_plot(trained):
     assert meta["train_config"]["steps"] == 40
     assert (out / "curves.png").stat().st_size > 5_000
     assert 0 <= metrics["grocery"]["retrieval"]["recall@1"] <= 1
+    assert set(metrics["grocery"]["shop_to_catalogue"]) == {"recall@1", "recall@5", "recall@10"}
+    assert {"grocery/identity", "grocery/pairs", "clothing/category_pairs"} <= {
+        key[5:] for key in history[0] if key.startswith("loss/")}
 
 
 def test_the_engine_loads_the_trained_layers(trained, photos):
