@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +96,8 @@ class Engine:
 
         self.device = pick_device(device)
         self.batch_size = batch_size
+        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                       thread_name_prefix="vision-decode")
         self.torch = torch
         weights = Path(weights) if weights else None
         if weights is not None and weights.is_file():
@@ -152,32 +156,25 @@ class Engine:
 
     # -- internals ---------------------------------------------------------------------------
     def _run_batch(self, sources) -> list[ImageResult]:
-        decoded: list = []
-        for source in sources:
-            try:
-                decoded.append(open_image(source, draft=INPUT_SIZE * 2))
-            except ImageError as exc:
-                decoded.append(exc)
-        good = [i for i, item in enumerate(decoded) if not isinstance(item, Exception)]
+        loaded = list(self.pool.map(load_one, sources))
+        good = [i for i, item in enumerate(loaded) if not isinstance(item, ImageError)]
         results = [ImageResult(ok=False, model_version=self.model_version, error=str(item))
-                   if isinstance(item, Exception) else None for item in decoded]
+                   if isinstance(item, ImageError) else None for item in loaded]
         if not good:
             return results
-        pixels = np.stack([prepare(decoded[i]) for i in good])
-        outputs = self._heads(self.features(pixels))
+        outputs = self._heads(self.features(np.stack([loaded[i][0] for i in good])))
         for row, index in enumerate(good):
-            results[index] = self._result(decoded[index], {k: v[row] for k, v in outputs.items()})
+            results[index] = self._result(loaded[index][1],
+                                          {k: v[row] for k, v in outputs.items()})
         return results
 
     def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
         features = self.torch.from_numpy(feature_maps).to(self.device)
         return head_outputs(self.head, self.trunk, self.zs_matrix, features)
 
-    def _result(self, image, outputs: dict[str, np.ndarray]) -> ImageResult:
+    def _result(self, colour: Prediction, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
         category = self._category(outputs)
-        name, score = colour_mod.dominant_colour(image)
-        colour = Prediction(name, score, [(name, score)], score >= COLOUR_THRESHOLD)
         return ImageResult(
             ok=True, model_version=self.model_version, embedding=embedding,
             code=embedding > 0, category=category, colour=colour,
@@ -204,6 +201,17 @@ class Engine:
             attributes[attr] = Prediction.from_scores(spec.labels, outputs[name],
                                                       ATTRIBUTE_THRESHOLD)
         return attributes
+
+
+def load_one(source) -> tuple[np.ndarray, Prediction] | ImageError:
+    """Decode one input into trunk pixels and its model-free colour (runs in worker threads:
+    Pillow and numpy release the GIL), or the ImageError saying why it is unusable."""
+    try:
+        image = open_image(source, draft=INPUT_SIZE * 2)
+    except ImageError as exc:
+        return exc
+    name, score = colour_mod.dominant_colour(image)
+    return prepare(image), Prediction(name, score, [(name, score)], score >= COLOUR_THRESHOLD)
 
 
 def head_outputs(head, trunk, zs_matrix: np.ndarray, features) -> dict[str, np.ndarray]:
