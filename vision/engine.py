@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from vision.images import ImageError, open_image
 from vision.taxonomy import vertical_of
 from vision.trunk import INPUT_SIZE, prepare
 
+logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
 MODEL_FAMILY = "groknet-lite0"
 CATEGORY_THRESHOLD = 0.5
@@ -208,10 +210,14 @@ def load_one(source) -> tuple[np.ndarray, Prediction] | ImageError:
     Pillow and numpy release the GIL), or the ImageError saying why it is unusable."""
     try:
         image = open_image(source, draft=INPUT_SIZE * 2)
+        name, score = colour_mod.dominant_colour(image)
+        return prepare(image), Prediction(name, score, [(name, score)],
+                                          score >= COLOUR_THRESHOLD)
     except ImageError as exc:
         return exc
-    name, score = colour_mod.dominant_colour(image)
-    return prepare(image), Prediction(name, score, [(name, score)], score >= COLOUR_THRESHOLD)
+    except Exception as exc:  # one odd image must never take the batch down with it
+        logger.exception("vision: could not process an image")
+        return ImageError(f"could not process image: {type(exc).__name__}: {exc}")
 
 
 def head_outputs(head, trunk, zs_matrix: np.ndarray, features) -> dict[str, np.ndarray]:

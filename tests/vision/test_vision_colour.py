@@ -19,6 +19,11 @@ def test_object_on_a_white_background(rgb, name):
     assert label == name and score > 0.8
 
 
+@pytest.mark.parametrize("rgb,name", [((200, 20, 30), "red"), ((250, 250, 250), "white")])
+def test_solid_colour_images(rgb, name):
+    assert dominant_colour(Image.new("RGB", (50, 80), rgb)) == (name, 1.0)
+
+
 def test_background_is_ignored():
     image = Image.new("RGB", (120, 120), (20, 40, 200))  # a blue wall …
     ImageDraw.Draw(image).rectangle((40, 30, 80, 90), fill=(210, 20, 25))  # … behind a red item

@@ -86,6 +86,22 @@ def test_bad_images_fail_alone_and_odd_modes_work(engine, photos):
     assert by_name["cmyk"].colour.label == "red"
 
 
+def test_unexpected_failure_in_one_image_spares_the_batch(engine, photos, monkeypatch):
+    import vision.colour
+
+    real = vision.colour.dominant_colour
+
+    def flaky(image):
+        if image.size == (33, 33):
+            raise RuntimeError("boom")
+        return real(image)
+
+    monkeypatch.setattr(vision.colour, "dominant_colour", flaky)
+    odd, good = engine.run([Image.new("RGB", (33, 33)), photos["hoodie_pink"]])
+    assert not odd.ok and "RuntimeError: boom" in odd.error
+    assert good.ok and good.colour.label == "pink"
+
+
 def test_all_bad_batch_returns_errors(engine):
     results = engine.run([b"nope", b"still nope"])
     assert [r.ok for r in results] == [False, False]
