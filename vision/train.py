@@ -45,6 +45,7 @@ TASKS = {
     "identity": Task("arcface", "identity"),
     "pairs": Task("contrastive", "identity"),
     "category_pairs": Task("contrastive", "category"),  # where photos have no product identity
+    "category_arcface": Task("arcface", "category"),
 }
 
 
@@ -151,9 +152,10 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     model_config = ModelConfig(config.embedding_dim, config.gem_p, config.dropout, heads,
                                config.seed)
     head = GrokHead(model_config)
-    arcface = ArcFace(config.embedding_dim, len(vocab["identity"])) if "identity" in tasks \
-        else None
-    parameters = list(head.parameters()) + (list(arcface.parameters()) if arcface else [])
+    arcfaces = torch.nn.ModuleDict({
+        t: ArcFace(config.embedding_dim, len(vocab[TASKS[t].label_key]))
+        for t in tasks if TASKS[t].kind == "arcface"})
+    parameters = list(head.parameters()) + list(arcfaces.parameters())
     optimiser = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, config.lr, total_steps=config.steps)
     rng = np.random.default_rng(config.seed)
@@ -162,7 +164,7 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     bar = tqdm(range(1, config.steps + 1), desc="train", disable=not progress)
     for step in bar:
         head.train()
-        losses = step_losses(config, splits, head, arcface, rng)
+        losses = step_losses(config, splits, head, arcfaces, rng)
         total = sum(weight * loss for weight, loss in losses.values())
         optimiser.zero_grad()
         total.backward()
@@ -182,7 +184,7 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     return metrics
 
 
-def step_losses(config, splits, head, arcface, rng) -> dict[str, tuple[float, torch.Tensor]]:
+def step_losses(config, splits, head, arcfaces, rng) -> dict[str, tuple[float, torch.Tensor]]:
     """Per (dataset, task) weighted losses for one mixed batch."""
     parts, slices, start = [], {}, 0
     for dataset in config.datasets:
@@ -211,7 +213,7 @@ def step_losses(config, splits, head, arcface, rng) -> dict[str, tuple[float, to
                     continue
                 loss = multi_label_bce(logits[task.head][part][labelled], target[labelled])
             elif task.kind == "arcface":
-                loss = arcface(embeddings[part], target)
+                loss = arcfaces[task_name](embeddings[part], target)
             else:
                 loss = double_margin_contrastive(embeddings[part], target)
             losses[f"{dataset.name}/{task_name}"] = (weight, loss)

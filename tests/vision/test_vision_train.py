@@ -68,6 +68,7 @@ def trained(tmp_path_factory):
                                                   "identity": 1.0, "pairs": 1.0,
                                                   "colours": 0.2}, per_identity=2),
                   DatasetConfig("clothing", 0.5, {"category": 1.0, "category_pairs": 0.5,
+                                                   "category_arcface": 0.5,
                                                    "audience": 0.3, "garments": 0.5},
                                 per_identity=2)],
         data_root=str(root), steps=40, batch_size=16, eval_every=10, lr=0.01,
@@ -89,7 +90,8 @@ def test_training_reduces_loss_and_writes_checkpoint_and_plot(trained):
     assert (out / "curves.png").stat().st_size > 5_000
     assert 0 <= metrics["grocery"]["retrieval"]["recall@1"] <= 1
     assert set(metrics["grocery"]["shop_to_catalogue"]) == {"recall@1", "recall@5", "recall@10"}
-    assert {"grocery/identity", "grocery/pairs", "clothing/category_pairs"} <= {
+    assert {"grocery/identity", "grocery/pairs", "clothing/category_pairs",
+            "clothing/category_arcface"} <= {
         key[5:] for key in history[0] if key.startswith("loss/")}
 
 
