@@ -1,0 +1,87 @@
+"""Vision engine throughput vs the raw trunk, measured in the same run.
+
+    python bench/vision_throughput.py [--rounds 7] [--image-side 640]
+
+Raw trunk: the forward pass alone on ready-made input tensors (the backend the engine uses:
+ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full engine: JPEG
+bytes in, decode + preprocess + forward + heads + colour out. Batch sizes 1 and 32; the ratio is
+engine / raw trunk images per second.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PHOTOS = ROOT / "tests" / "vision" / "data"
+
+
+def jpeg_inputs(count: int, side: int) -> list[bytes]:
+    """`count` real product photos as JPEG bytes, upscaled to a phone-upload size."""
+    photos = sorted(PHOTOS.glob("*.jpg")) + sorted((PHOTOS / "colour_sample").glob("*.jpg"))
+    inputs = []
+    for i in range(count):
+        image = Image.open(photos[i % len(photos)]).convert("RGB")
+        scale = side / max(image.size)
+        image = image.resize((round(image.width * scale), round(image.height * scale)))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=90)
+        inputs.append(buffer.getvalue())
+    return inputs
+
+
+def best_rates(functions: dict, batch: int, rounds: int) -> dict[str, float]:
+    """Images/s of each function, best of `rounds`, the functions interleaved round by round so
+    that load from other processes on a shared machine hits them alike."""
+    for fn in functions.values():
+        fn()  # warm-up
+    best = {name: float("inf") for name in functions}
+    for _ in range(rounds):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return {name: batch / seconds for name, seconds in best.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--image-side", type=int, default=640)
+    args = parser.parse_args()
+
+    import torch
+
+    from vision.engine import Engine
+
+    engine = Engine()
+    eager = Engine(backend="torch", device=engine.device)
+    report = {"device": engine.device, "backend": engine.backend,
+              "threads": torch.get_num_threads(), "image_side": args.image_side,
+              "model_version": engine.model_version}
+    for batch in (1, 32):
+        pixels = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), np.float32)
+        images = jpeg_inputs(batch, args.image_side)
+        rates = best_rates({"raw": lambda: engine.features(pixels),
+                            "engine": lambda: engine.run(images),
+                            "eager": lambda: eager.features(pixels)}, batch, args.rounds)
+        report[f"batch_{batch}"] = {
+            "raw_trunk_img_s": round(rates["raw"], 2),
+            "eager_torch_trunk_img_s": round(rates["eager"], 2),
+            "engine_img_s": round(rates["engine"], 2),
+            "engine_over_raw": round(rates["engine"] / rates["raw"], 3),
+            "engine_over_eager_torch_trunk": round(rates["engine"] / rates["eager"], 3),
+            "onnx_over_eager_torch": round(rates["raw"] / rates["eager"], 2)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
