@@ -10,3 +10,6 @@ from ..app import app
 def ping() -> str:
     """Round-trip check used by health checks and tests."""
     return "pong"
+
+
+from . import vision  # noqa: E402,F401  (search: tag and embed photos)

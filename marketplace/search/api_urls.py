@@ -1,0 +1,5 @@
+from django.urls import path
+
+from .api import ImageSearchView
+
+urlpatterns = [path("image/", ImageSearchView.as_view(), name="api-search-image")]

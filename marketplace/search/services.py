@@ -1,0 +1,145 @@
+"""Writes of the search app: analysis results, listing vectors, seller answers, the active version."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import transaction
+
+from marketplace.listings.models import Category, Listing
+
+from marketplace.photos.models import Photo
+
+from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel
+from .selectors import listing_suggestions
+
+FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
+
+
+def prediction_json(prediction) -> dict:
+    return {"label": prediction.label, "score": round(float(prediction.score), 4),
+            "top": [[label, round(float(score), 4)] for label, score in prediction.top],
+            "suggested": bool(prediction.suggested)}
+
+
+def result_tags(result) -> dict:
+    """The JSON stored for one engine `ImageResult`: category, colour and attributes."""
+    return {"category": prediction_json(result.category),
+            "colour": prediction_json(result.colour),
+            "attributes": {name: prediction_json(p) for name, p in result.attributes.items()}}
+
+
+def record_failure(photo, model_version: str, reason: str) -> None:
+    PhotoAnalysis.objects.update_or_create(
+        photo=photo, model_version=model_version,
+        defaults={"listing_id": photo.listing_id, "status": PhotoAnalysis.Status.FAILED,
+                  "failure_reason": reason[:FAILURE_REASON_MAX], "embedding": None,
+                  "code": None, "tags": {}})
+
+
+def record_results(photos: Sequence, results: Sequence) -> None:
+    """Upsert one analysis per (photo, version), then refresh the touched listings' vectors.
+
+    Upserts make a redelivered batch harmless: a photo is never analysed into two rows.
+    """
+    with transaction.atomic():
+        for photo, result in zip(photos, results, strict=True):
+            if not result.ok:
+                record_failure(photo, result.model_version, result.error or "The model failed.")
+                continue
+            PhotoAnalysis.objects.update_or_create(
+                photo=photo, model_version=result.model_version,
+                defaults={"listing_id": photo.listing_id, "status": PhotoAnalysis.Status.DONE,
+                          "failure_reason": "", "embedding": result.embedding,
+                          "code": np.asarray(result.code, dtype=bool), "tags": result_tags(result)})
+        versions = {result.model_version for result in results}
+        for version in versions:
+            refresh_listing_vectors({photo.listing_id for photo in photos}, version)
+
+
+def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16) -> int:
+    """Tag and embed the photos that `engine`'s version has not analysed yet; return how many.
+
+    Each engine batch is committed on its own, so a crash loses at most the batch in flight and
+    a redelivered task skips what is already stored.
+    """
+    version = engine.model_version
+    ensure_active_version(version)
+    photos = list(Photo.objects.filter(pk__in=list(photo_ids))
+                  .exclude(analyses__model_version=version).order_by("pk"))
+    for start in range(0, len(photos), batch_size):
+        batch, images = [], []
+        for photo in photos[start:start + batch_size]:
+            try:
+                with photo.original.open("rb") as original:
+                    images.append(original.read())
+                batch.append(photo)
+            except (OSError, ValueError):
+                record_failure(photo, version, "The original file of this photo is missing.")
+        record_results(batch, engine.run(images) if images else [])
+    return len(photos)
+
+
+def confident_words(tags: dict) -> set[str]:
+    """Labels the model is sure of (category slug, colour, attribute values)."""
+    predictions = [tags.get("category"), tags.get("colour"), *tags.get("attributes", {}).values()]
+    return {p["label"] for p in predictions if p and p.get("suggested")}
+
+
+def refresh_listing_vectors(listing_ids: Iterable[int], model_version: str) -> None:
+    """Recompute each listing's vector (normalised mean of its photos) for one model version."""
+    for listing_id in listing_ids:
+        analyses = list(PhotoAnalysis.objects.filter(
+            listing_id=listing_id, model_version=model_version,
+            status=PhotoAnalysis.Status.DONE, photo__listing_id=listing_id,
+        ).values_list("embedding", "tags"))
+        if not analyses:
+            ListingVector.objects.filter(listing_id=listing_id, model_version=model_version).delete()
+            continue
+        mean = np.mean([np.asarray(embedding) for embedding, _ in analyses], axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        words = sorted(set().union(*(confident_words(tags) for _, tags in analyses)))
+        ListingVector.objects.update_or_create(
+            listing_id=listing_id, model_version=model_version,
+            defaults={"embedding": mean.astype(np.float32), "tag_words": words})
+
+
+def activate_model_version(model_version: str) -> None:
+    """Point every search at `model_version`'s vectors (one row update, atomic)."""
+    ActiveModel(model_version=model_version).save()
+
+
+def ensure_active_version(model_version: str) -> str:
+    """On a fresh site the first model that analyses a photo becomes the active one."""
+    active, _ = ActiveModel.objects.get_or_create(pk=1, defaults={"model_version": model_version})
+    return active.model_version
+
+
+def answer_suggestion(listing: Listing, seller, field: str, value: str) -> None:
+    """Apply the seller's accepted or edited value and keep the answer as a training label.
+
+    `field` is "category" (a category slug), "title", "colour" or an attribute name.
+    Raises ValueError for an unknown field or category.
+    """
+    value = value.strip()
+    suggestions = listing_suggestions(listing)
+    suggested = suggestions.get(field)
+    if field not in suggestions.fields or not value:
+        raise ValueError(f"Nothing to answer for {field!r}.")
+    with transaction.atomic():
+        if field == "category":
+            try:
+                listing.category = Category.objects.get(slug=value)
+            except Category.DoesNotExist:
+                raise ValueError(f"Unknown category {value!r}.") from None
+            listing.save(update_fields=["category", "updated_at"])
+        elif field == "title":
+            listing.title = value[:Listing._meta.get_field("title").max_length]
+            listing.save(update_fields=["title", "updated_at"])
+        else:
+            ListingTag.objects.update_or_create(
+                listing=listing, name=field, defaults={"value": value.lower()[:60]})
+        TrainingLabel.objects.create(
+            listing=listing, seller=seller, field=field, seller_value=value,
+            model_value=suggested.value if suggested else "",
+            model_version=suggestions.model_version)

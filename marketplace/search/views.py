@@ -1,0 +1,79 @@
+"""Web pages of the search app: one search page (text and photo), analysis progress and the
+seller's answers to suggestions."""
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marketplace.listings.models import Listing
+
+from . import selectors, services
+from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
+from .query_image import InvalidImage
+
+RESULTS_PER_PAGE = 48
+
+
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """GET ?q=… searches text; POST with a photo searches by image. Filters apply to both."""
+    context = {"text_form": TextSearchForm(request.GET or None), "photo_form": PhotoSearchForm()}
+    status = 200
+    if request.method == "POST":
+        form = PhotoSearchForm(request.POST, request.FILES)
+        context["photo_form"] = form
+        if form.is_valid():
+            try:
+                context["photo_search"] = selectors.search_by_photo(
+                    form.cleaned_data["image"], form.filters())
+            except InvalidImage as error:
+                form.add_error("image", str(error))
+            except selectors.SearchUnavailable as error:
+                form.add_error(None, str(error))
+                status = 503
+        if form.errors and status == 200:
+            status = 400
+    elif context["text_form"].is_valid() and context["text_form"].cleaned_data["q"]:
+        form = context["text_form"]
+        context["listings"] = selectors.text_search(
+            form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
+    return render(request, "search/search.html", context, status=status)
+
+
+def own_listing(request, pk: int) -> Listing:
+    """The listing if the signed-in user sells it; 404 otherwise (no hint that it exists)."""
+    listing = get_object_or_404(Listing, pk=pk)
+    if listing.seller_id != request.user.pk:
+        raise Http404
+    return listing
+
+
+@login_required
+@require_GET
+def analysis_status(request, pk: int):
+    """Progress of the model on a listing's photos, and the suggestions panel re-rendered."""
+    listing = own_listing(request, pk)
+    html = render_to_string("partials/listing_form_suggestions.html",
+                            {"listing": listing}, request=request)
+    return JsonResponse({**selectors.analysis_progress(listing), "html": html})
+
+
+@login_required
+@require_POST
+def answer_suggestion(request, pk: int):
+    """The seller accepts (or edits, then accepts) one suggested value."""
+    listing = own_listing(request, pk)
+    form = SuggestionAnswerForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    try:
+        services.answer_suggestion(listing, request.user, form.cleaned_data["field"],
+                                   form.cleaned_data["value"])
+    except ValueError as error:
+        return JsonResponse({"errors": {"value": [str(error)]}}, status=400)
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect(listing.get_absolute_url())
