@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from pgvector.django import CosineDistance
 
 from marketplace.listings.models import Category, Listing
@@ -160,8 +159,9 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
     return (public_listings().filter(filters.listing_q())
             .annotate(document=document, tagged=tagged)
             .filter(Q(document=query) | Q(tagged=True))
-            .annotate(rank=SearchRank(F("document"), query)
-                      + Cast(F("tagged"), FloatField()) * Value(TAG_BOOST))
+            .annotate(rank=SearchRank(F("document"), query) + Case(
+                When(tagged=True, then=Value(TAG_BOOST)), default=Value(0.0),
+                output_field=FloatField()))
             .order_by("-rank", "-created_at"))
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from django.db import transaction
+from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
 
@@ -29,6 +30,11 @@ def result_tags(result) -> dict:
             "attributes": {name: prediction_json(p) for name, p in result.attributes.items()}}
 
 
+def bit_string(code) -> str:
+    """A boolean array as the '0101…' text that `BitField` stores."""
+    return Bit(np.asarray(code, dtype=bool)).to_text()
+
+
 def record_failure(photo, model_version: str, reason: str) -> None:
     PhotoAnalysis.objects.update_or_create(
         photo=photo, model_version=model_version,
@@ -51,7 +57,7 @@ def record_results(photos: Sequence, results: Sequence) -> None:
                 photo=photo, model_version=result.model_version,
                 defaults={"listing_id": photo.listing_id, "status": PhotoAnalysis.Status.DONE,
                           "failure_reason": "", "embedding": result.embedding,
-                          "code": np.asarray(result.code, dtype=bool), "tags": result_tags(result)})
+                          "code": bit_string(result.code), "tags": result_tags(result)})
         versions = {result.model_version for result in results}
         for version in versions:
             refresh_listing_vectors({photo.listing_id for photo in photos}, version)

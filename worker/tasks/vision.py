@@ -20,7 +20,7 @@ from ..app import app
 logger = logging.getLogger(__name__)
 
 
-@app.task(name="worker.vision.embed_photos", queue="vision", acks_late=True,
+@app.task(name="worker.vision.embed_photos", acks_late=True,
           reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError),
           retry_backoff=True, max_retries=5)
 def embed_photos(photo_ids: list[int]) -> int:
@@ -36,7 +36,7 @@ def engine_batch_size(engine) -> int:
     return int(getattr(engine, "batch_size", 16) or 16)
 
 
-@app.task(name="worker.vision.reconcile_pending", queue="vision")
+@app.task(name="worker.vision.reconcile_pending")
 def reconcile_pending() -> int:
     """Re-queue photos older than SEARCH_RECONCILE_AFTER_S that no model has analysed yet
     (their task was lost, e.g. with a Redis restart); return how many."""
