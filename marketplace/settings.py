@@ -179,6 +179,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get(
 # Search: a photo still without any analysis after this many seconds is re-queued (its task
 # was lost) by `worker.vision.reconcile_pending`, run on worker start and by beat.
 SEARCH_RECONCILE_AFTER_S = int(os.environ.get("SEARCH_RECONCILE_AFTER_S", 600))
+# Photos per engine batch in the vision task; each batch is committed on its own.
+SEARCH_VISION_BATCH_SIZE = int(os.environ.get("SEARCH_VISION_BATCH_SIZE", 16))
 CELERY_TASK_ROUTES = {"worker.vision.*": {"queue": "vision"}}
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile-pending": {"task": "worker.vision.reconcile_pending", "schedule": 300.0},

@@ -291,7 +291,7 @@ def search_by_photo(image, filters: SearchFilters = SearchFilters(), *, limit: i
     result = get_engine().run([image])[0]
     embedded = time.perf_counter()
     if not result.ok:
-        raise InvalidImage(f"This photo could not be analysed: {result.error}")
+        raise InvalidImage(f"This photo could not be analysed ({result.error}).")
     active = active_model_version()
     if active is not None and active != result.model_version:
         raise SearchUnavailable("Photo search is switching to a new model; try again in a minute.")

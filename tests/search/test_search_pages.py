@@ -19,7 +19,6 @@ def upload(data: bytes, name="photo.jpg", content_type="image/jpeg"):
 
 @pytest.mark.parametrize("data, message", [
     (b"%PDF-1.4 definitely not a photo", "not a readable image"),
-    (jpeg_bytes()[:200], "not a readable image"),
     (b"", "empty"),
 ])
 def test_api_rejects_files_that_are_not_images(client, db, data, message):

@@ -28,12 +28,7 @@ def embed_photos(photo_ids: list[int]) -> int:
     from marketplace.search.engine import get_engine
     from marketplace.search.services import analyse_photos
 
-    engine = get_engine()
-    return analyse_photos(photo_ids, engine, batch_size=engine_batch_size(engine))
-
-
-def engine_batch_size(engine) -> int:
-    return int(getattr(engine, "batch_size", 16) or 16)
+    return analyse_photos(photo_ids, get_engine(), batch_size=settings.SEARCH_VISION_BATCH_SIZE)
 
 
 @app.task(name="worker.vision.reconcile_pending")

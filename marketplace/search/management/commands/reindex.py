@@ -18,13 +18,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=32)
+        parser.add_argument("--weights", help="trained layers of the new model (default: the "
+                                              "shipped ones, i.e. the model this code runs)")
         parser.add_argument("--no-switch", action="store_true",
                             help="fill the new version's vectors but keep serving the old ones")
         parser.add_argument("--prune", action="store_true",
                             help="after the switch, delete other versions' analyses and vectors")
 
-    def handle(self, *args, batch_size: int, no_switch: bool, prune: bool, **options):
-        engine = get_engine()
+    def handle(self, *args, batch_size: int, weights: str | None, no_switch: bool, prune: bool,
+               **options):
+        if weights:
+            from vision.engine import Engine
+
+            engine = Engine(weights=weights)
+        else:
+            engine = get_engine()
         version = engine.model_version
         previous = selectors.active_model_version()
         todo = list(Photo.objects.exclude(analyses__model_version=version)
