@@ -40,60 +40,72 @@ def phone_photos(count: int, size=(1024, 768)) -> list[bytes]:
     return photos
 
 
-def engine_alone(photos: list[bytes], batch_size: int) -> float:
-    """Photos/s of `Engine.run` over the same batches, model already loaded."""
-    from vision.engine import Engine
+class EngineAlone:
+    """The baseline: `Engine.run` over batches in this process, model already loaded."""
 
-    engine = Engine()
-    engine.run(photos[:2])
-    started = time.perf_counter()
-    for start in range(0, len(photos), batch_size):
-        engine.run(photos[start:start + batch_size])
-    return len(photos) / (time.perf_counter() - started)
+    def __init__(self, photos: list[bytes]):
+        from vision.engine import Engine
+
+        self.engine = Engine()
+        self.engine.run(photos[:2])
+
+    def photos_per_second(self, photos: list[bytes], batch_size: int) -> float:
+        started = time.perf_counter()
+        for start in range(0, len(photos), batch_size):
+            self.engine.run(photos[start:start + batch_size])
+        return len(photos) / (time.perf_counter() - started)
 
 
-def pipeline(photos: list[bytes], per_listing: int, env: dict[str, str]) -> float:
-    """Photos/s from the first upload commit to the last photo analysed by a real worker."""
-    from django.core.files.base import ContentFile
-    from django.db import transaction
+class Pipeline:
+    """Uploads as the site makes them, analysed by a real (warmed-up) worker process."""
 
-    from marketplace.accounts.models import User
-    from marketplace.listings.models import Category, Listing
-    from marketplace.photos.models import Photo
-    from marketplace.search.models import PhotoAnalysis
+    def __init__(self, env: dict[str, str]):
+        from marketplace.accounts.models import User
+        from marketplace.listings.models import Category
 
-    seller, _ = User.objects.get_or_create(username="bench-seller")
-    category, _ = Category.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+        self.seller, _ = User.objects.get_or_create(username="bench-seller")
+        self.category, _ = Category.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo",
+             "--queues", "vision", "--loglevel", "WARNING", "--without-heartbeat",
+             "--without-mingle", "--without-gossip"], cwd=ROOT, env=env)
 
-    def upload(images: list[bytes]) -> list[int]:
-        listing = Listing.objects.create(seller=seller, title="Bench item", price=1,
-                                         category=category)
+    def upload(self, images: list[bytes]) -> list[int]:
+        """One listing's photos saved in one transaction (the signal enqueues on commit)."""
+        from django.core.files.base import ContentFile
+        from django.db import transaction
+
+        from marketplace.listings.models import Listing
+        from marketplace.photos.models import Photo
+
+        listing = Listing.objects.create(seller=self.seller, title="Bench item", price=1,
+                                         category=self.category)
         with transaction.atomic():
-            photos_ = [Photo(listing=listing, position=i) for i in range(len(images))]
-            for photo, data in zip(photos_, images):
+            photos = [Photo(listing=listing, position=i) for i in range(len(images))]
+            for photo, data in zip(photos, images):
                 photo.original.save("upload", ContentFile(data), save=False)
                 photo.save()
-        return [photo.pk for photo in photos_]
+        return [photo.pk for photo in photos]
 
+    @staticmethod
     def wait(ids: list[int]) -> None:
+        from marketplace.search.models import PhotoAnalysis
+
         while PhotoAnalysis.objects.filter(photo_id__in=ids).count() < len(ids):
             time.sleep(0.05)
 
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo",
-         "--queues", "vision", "--loglevel", "WARNING", "--without-heartbeat",
-         "--without-mingle", "--without-gossip"], cwd=ROOT, env=env)
-    try:
-        wait(upload(photos[:2]))  # the worker loads the model on its first task
+    def photos_per_second(self, photos: list[bytes], per_listing: int) -> float:
+        """From the first upload's commit to the last photo tagged and searchable."""
         started = time.perf_counter()
         ids = []
         for start in range(0, len(photos), per_listing):
-            ids += upload(photos[start:start + per_listing])
-        wait(ids)
+            ids += self.upload(photos[start:start + per_listing])
+        self.wait(ids)
         return len(photos) / (time.perf_counter() - started)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.worker.terminate()
+        self.worker.wait(timeout=30)
 
 
 def main() -> int:
@@ -101,6 +113,7 @@ def main() -> int:
     parser.add_argument("--photos", type=int, default=96)
     parser.add_argument("--per-listing", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     media = tempfile.mkdtemp(prefix="bench-ingest-media-")
@@ -117,11 +130,24 @@ def main() -> int:
 
     PhotoAnalysis.objects.all().delete()
     photos = phone_photos(args.photos)
-    alone = engine_alone(photos, args.batch_size)
-    print(f"engine alone:  {alone:6.2f} photos/s", flush=True)
-    through = pipeline(photos, args.per_listing, dict(os.environ))
-    print(f"pipeline:      {through:6.2f} photos/s  (upload → tagged and searchable)")
-    print(f"ratio:         {through / alone:6.2f} × the engine alone (goal ≥ 0.85)")
+    alone = EngineAlone(photos)
+    pipeline = Pipeline(dict(os.environ))
+    try:
+        pipeline.wait(pipeline.upload(photos[:2]))  # the worker loads the model on its first task
+        # Alternate the two so that load from other processes on the machine hits both alike.
+        alone_rates, pipeline_rates = [], []
+        for round_ in range(1, args.rounds + 1):
+            alone_rates.append(alone.photos_per_second(photos, args.batch_size))
+            pipeline_rates.append(pipeline.photos_per_second(photos, args.per_listing))
+            print(f"round {round_}: engine alone {alone_rates[-1]:6.2f} photos/s, pipeline "
+                  f"{pipeline_rates[-1]:6.2f} photos/s, ratio "
+                  f"{pipeline_rates[-1] / alone_rates[-1]:.2f}", flush=True)
+    finally:
+        pipeline.stop()
+    ratio = np.median(pipeline_rates) / np.median(alone_rates)
+    print(f"median: engine alone {np.median(alone_rates):.2f} photos/s, pipeline "
+          f"{np.median(pipeline_rates):.2f} photos/s (upload → tagged and searchable), "
+          f"ratio {ratio:.2f} (goal ≥ 0.85)")
     return 0
 
 

@@ -35,31 +35,42 @@ def bit_string(code) -> str:
     return Bit(np.asarray(code, dtype=bool)).to_text()
 
 
-def record_failure(photo, model_version: str, reason: str) -> None:
-    PhotoAnalysis.objects.update_or_create(
-        photo=photo, model_version=model_version,
-        defaults={"listing_id": photo.listing_id, "status": PhotoAnalysis.Status.FAILED,
-                  "failure_reason": reason[:FAILURE_REASON_MAX], "embedding": None,
-                  "code": None, "tags": {}})
+def failed_analysis(photo, model_version: str, reason: str) -> PhotoAnalysis:
+    return PhotoAnalysis(photo=photo, listing_id=photo.listing_id, model_version=model_version,
+                         status=PhotoAnalysis.Status.FAILED,
+                         failure_reason=reason[:FAILURE_REASON_MAX])
 
 
-def record_results(photos: Sequence, results: Sequence) -> None:
-    """Upsert one analysis per (photo, version), then refresh the touched listings' vectors.
+def result_analysis(photo, result) -> PhotoAnalysis:
+    if not result.ok:
+        return failed_analysis(photo, result.model_version, result.error or "The model failed.")
+    return PhotoAnalysis(photo=photo, listing_id=photo.listing_id,
+                         model_version=result.model_version, status=PhotoAnalysis.Status.DONE,
+                         embedding=result.embedding, code=bit_string(result.code),
+                         tags=result_tags(result))
+
+
+def upsert_analyses(analyses: Sequence[PhotoAnalysis]) -> None:
+    """Insert, or overwrite, one analysis per (photo, version) in a single statement.
 
     Upserts make a redelivered batch harmless: a photo is never analysed into two rows.
     """
+    PhotoAnalysis.objects.bulk_create(
+        analyses, update_conflicts=True, unique_fields=["photo", "model_version"],
+        update_fields=["listing", "status", "failure_reason", "embedding", "code", "tags",
+                       "analysed_at"])
+
+
+def record_failure(photo, model_version: str, reason: str) -> None:
+    upsert_analyses([failed_analysis(photo, model_version, reason)])
+
+
+def record_results(photos: Sequence, results: Sequence) -> None:
+    """Store a batch's results, then refresh the touched listings' vectors, in one transaction."""
     with transaction.atomic():
-        for photo, result in zip(photos, results, strict=True):
-            if not result.ok:
-                record_failure(photo, result.model_version, result.error or "The model failed.")
-                continue
-            PhotoAnalysis.objects.update_or_create(
-                photo=photo, model_version=result.model_version,
-                defaults={"listing_id": photo.listing_id, "status": PhotoAnalysis.Status.DONE,
-                          "failure_reason": "", "embedding": result.embedding,
-                          "code": bit_string(result.code), "tags": result_tags(result)})
-        versions = {result.model_version for result in results}
-        for version in versions:
+        upsert_analyses([result_analysis(photo, result)
+                         for photo, result in zip(photos, results, strict=True)])
+        for version in {result.model_version for result in results}:
             refresh_listing_vectors({photo.listing_id for photo in photos}, version)
 
 
