@@ -18,10 +18,13 @@ from marketplace.photos.models import Photo
 from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis
 
 # Cosine distance under which two photos are taken to show the same product.
-EXACT_MATCH_DISTANCE = getattr(settings, "SEARCH_EXACT_MATCH_DISTANCE", 0.12)
+EXACT_MATCH_DISTANCE = 0.12
 # Photos fetched per listing wanted: results are grouped per listing after the vector scan.
 PHOTO_OVERFETCH = 4
 TAG_BOOST = 0.3
+# Filtered photo searches over at most this many photos rank them all exactly (see
+# bench/search_scale.py: exact within a 5% category beats HNSW's iterative scan on recall).
+EXACT_SEARCH_MAX_ROWS = 10_000
 
 
 def active_model_version() -> str | None:
@@ -93,6 +96,11 @@ def shared_attributes(query_tags: dict, photo_tags: dict) -> list[str]:
             if ours and theirs and ours["label"] == theirs["label"]]
 
 
+def few_enough_for_exact_search(candidates: QuerySet) -> bool:
+    """Whether a filtered query's rows are few enough to rank them all exactly."""
+    return candidates[:EXACT_SEARCH_MAX_ROWS + 1].count() <= EXACT_SEARCH_MAX_ROWS
+
+
 def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, limit: int = 24,
                         query_tags: dict | None = None,
                         model_version: str | None = None) -> list[Match]:
@@ -100,15 +108,18 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
     model_version = model_version or active_model_version()
     if model_version is None:
         return []
+    candidates = PhotoAnalysis.objects.filter(
+        model_version=model_version, status=PhotoAnalysis.Status.DONE,
+        listing__in=public_listings().filter(filters.listing_q()))
+    distance = CosineDistance("embedding", embedding)
+    if filters != SearchFilters() and few_enough_for_exact_search(candidates):
+        # A selective filter: the exact distance to its few rows beats an HNSW walk that must
+        # skip nearly everything (and can miss far-away matches). "+ 0" keeps HNSW out.
+        distance = distance + Value(0.0)
     with transaction.atomic():
         iterative_index_scan()
-        analyses = list(
-            PhotoAnalysis.objects
-            .filter(model_version=model_version, status=PhotoAnalysis.Status.DONE,
-                    listing__in=public_listings().filter(filters.listing_q()))
-            .annotate(distance=CosineDistance("embedding", embedding))
-            .order_by("distance")
-            .select_related("listing", "photo")[:limit * PHOTO_OVERFETCH])
+        analyses = list(candidates.annotate(distance=distance).order_by("distance")
+                        .select_related("listing", "photo")[:limit * PHOTO_OVERFETCH])
     analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly
     matches: dict[int, Match] = {}
     for analysis in analyses:

@@ -31,23 +31,41 @@ def crowd(make_listing, analysed):
     return coats, lamps
 
 
-def test_filter_keeps_results_when_all_nearest_neighbours_are_filtered_out(crowd, categories):
-    coats, lamps = crowd
+def plan_of_search(embedding, filters) -> tuple[list, str]:
+    """Run a photo search with the planner pushed to indexes, as on a big table.
+
+    Returns the matches and the Postgres plan of its vector query.
+    """
     with connection.cursor() as cursor:
-        # Make Postgres walk the HNSW index, as it does on a big table.
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
     with CaptureQueriesContext(connection) as queries:
-        found = search_by_embedding(QUERY, SearchFilters(category=categories["home-decor"]))
-    assert {match.listing for match in found} == set(lamps)
-
-    # The 150 coats nearer to the query than any lamp fill HNSW's first candidate list
-    # (ef_search = 100): only the iterative scan goes on to find the lamps.
+        found = search_by_embedding(embedding, filters)
     search_sql = next(query["sql"] for query in queries if "<=>" in query["sql"])
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute("EXPLAIN " + search_sql)
-        plan = " ".join(row[0] for row in cursor.fetchall())
+        return found, " ".join(row[0] for row in cursor.fetchall())
+
+
+def test_filter_keeps_results_when_all_nearest_neighbours_are_filtered_out(
+        crowd, categories, monkeypatch):
+    coats, lamps = crowd
+    monkeypatch.setattr(selectors, "EXACT_SEARCH_MAX_ROWS", 0)  # always walk the HNSW index
+    found, plan = plan_of_search(QUERY, SearchFilters(category=categories["home-decor"]))
+    # The 150 coats nearer to the query than any lamp fill HNSW's first candidate list
+    # (ef_search = 100): only the iterative scan goes on to find the lamps.
     assert "photoanalysis_embedding_hnsw" in plan
+    assert {match.listing for match in found} == set(lamps)
+
+
+def test_a_selective_filter_ranks_its_few_rows_exactly(crowd, categories):
+    coats, lamps = crowd
+    found, plan = plan_of_search(QUERY, SearchFilters(category=categories["home-decor"]))
+    assert "photoanalysis_embedding_hnsw" not in plan
+    assert {match.listing for match in found} == set(lamps)
+    unfiltered, plan = plan_of_search(QUERY, SearchFilters())
+    assert "photoanalysis_embedding_hnsw" in plan and len(unfiltered) == 24
 
 
 def test_other_filters_combine_with_vector_search(crowd, categories):
