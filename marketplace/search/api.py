@@ -1,7 +1,7 @@
 """`POST /api/v1/search/image/`: search by photo."""
 import time
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -15,7 +15,9 @@ from . import selectors
 from .query_image import InvalidImage, read_query_image
 
 
-class ImageSearchRequest(serializers.Serializer):
+class ImageSearch(serializers.Serializer):
+    """A photo and optional filters."""
+
     image = serializers.FileField(help_text="A photo (JPEG, PNG, WebP or HEIC).")
     category = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), required=False,
@@ -78,10 +80,13 @@ class ImageSearchView(APIView):
     parser_classes = [MultiPartParser]
     permission_classes = [AllowAny]
 
-    @extend_schema(request=ImageSearchRequest, responses={200: ImageSearchResponse})
+    @extend_schema(request=ImageSearch, responses={
+        200: ImageSearchResponse,
+        400: OpenApiResponse(description="Not a readable image, or invalid filters."),
+        503: OpenApiResponse(description="The search index is switching to a new model.")})
     def post(self, request):
         started = time.perf_counter()
-        params = ImageSearchRequest(data=request.data)
+        params = ImageSearch(data=request.data)
         params.is_valid(raise_exception=True)
         try:
             found = selectors.search_by_photo(params.validated_data["image"], params.filters(),
