@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace.listings",
     "marketplace.photos",
     "marketplace.search",
+    "marketplace.social",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "marketplace.social.context_processors.social",
             ],
         },
     },
@@ -162,6 +164,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Social shopping: abuse limits (counted in the database, same for web and API), private-link
+# lifetime, and the site's address for links in notification e-mails.
+SOCIAL_INVITES_PER_HOUR = int(os.environ.get("SOCIAL_INVITES_PER_HOUR", 20))
+SOCIAL_COMMENTS_PER_MINUTE = int(os.environ.get("SOCIAL_COMMENTS_PER_MINUTE", 10))
+SOCIAL_SHARE_LINK_DAYS = int(os.environ.get("SOCIAL_SHARE_LINK_DAYS", 7))
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL

@@ -8,8 +8,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("marketplace.api_urls")),
+    path("accounts/", include("marketplace.accounts.urls")),
+    path("", include("marketplace.listings.urls")),
+    path("", include("marketplace.photos.urls")),
+    path("social/", include("marketplace.social.urls")),
     path("search/", include("marketplace.search.urls")),
-    path("api/v1/search/", include("marketplace.search.api_urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -57,3 +57,32 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_root_exists():
+    """WhiteNoise warns on every request handler when STATIC_ROOT is missing."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Pages render without `collectstatic` (the manifest storage used when DEBUG is off
+    needs the manifest that collectstatic writes)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """A cheap hasher: the real one is deliberately slow and tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def categories(db):
+    """The taxonomy's categories. The seeding migration creates them, but a transactional test
+    (e.g. one with `celery_worker_process`) flushes every table when it ends; this re-seeds."""
+    from marketplace.listings.services import sync_categories
+
+    sync_categories()

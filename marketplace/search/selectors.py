@@ -13,6 +13,7 @@ from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet,
 from pgvector.django import CosineDistance
 
 from marketplace.listings.models import Category, Listing
+from marketplace.listings.selectors import public_listings
 from marketplace.photos.models import Photo
 
 from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis
@@ -31,10 +32,9 @@ def active_model_version() -> str | None:
     return ActiveModel.objects.values_list("model_version", flat=True).first()
 
 
-def public_listings() -> QuerySet[Listing]:
-    """Listings buyers may find (the same rule as `Listing.is_public`)."""
-    return Listing.objects.filter(
-        status__in=[Listing.Status.ACTIVE, Listing.Status.SOLD], is_hidden=False)
+def searchable_listings() -> QuerySet[Listing]:
+    """What search and "similar items" show: public listings still for sale (as browse does)."""
+    return public_listings().filter(status=Listing.Status.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         return []
     candidates = PhotoAnalysis.objects.filter(
         model_version=model_version, status=PhotoAnalysis.Status.DONE,
-        listing__in=public_listings().filter(filters.listing_q()))
+        listing__in=searchable_listings().filter(filters.listing_q()))
     distance = CosineDistance("embedding", embedding)
     if filters != SearchFilters() and few_enough_for_exact_search(candidates):
         # A selective filter: the exact distance to its few rows beats an HNSW walk that must
@@ -140,7 +140,7 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
         iterative_index_scan()
         vectors = list(
             ListingVector.objects
-            .filter(model_version=model_version, listing__in=public_listings())
+            .filter(model_version=model_version, listing__in=searchable_listings())
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("embedding", own.embedding))
             .order_by("distance")
@@ -167,7 +167,7 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
               | Exists(ListingVector.objects.filter(
                   listing=OuterRef("pk"), model_version=active_model_version(),
                   tag_words__has_any_keys=words)))
-    return (public_listings().filter(filters.listing_q())
+    return (searchable_listings().filter(filters.listing_q())
             .annotate(document=document, tagged=tagged)
             .filter(Q(document=query) | Q(tagged=True))
             .annotate(rank=SearchRank(F("document"), query) + Case(

@@ -1,13 +1,13 @@
 """Web pages of the search app: one search page (text and photo), analysis progress and the
 seller's answers to suggestions."""
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.listings.models import Listing
+from marketplace.listings.selectors import listing_for_seller
 
 from . import selectors, services
 from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
@@ -42,19 +42,11 @@ def search(request):
     return render(request, "search/search.html", context, status=status)
 
 
-def own_listing(request, pk: int) -> Listing:
-    """The listing if the signed-in user sells it; 404 otherwise (no hint that it exists)."""
-    listing = get_object_or_404(Listing, pk=pk)
-    if listing.seller_id != request.user.pk:
-        raise Http404
-    return listing
-
-
 @login_required
 @require_GET
 def analysis_status(request, pk: int):
     """Progress of the model on a listing's photos, and the suggestions panel re-rendered."""
-    listing = own_listing(request, pk)
+    listing = listing_for_seller(request.user, pk)
     html = render_to_string("partials/listing_form_suggestions.html",
                             {"listing": listing}, request=request)
     return JsonResponse({**selectors.analysis_progress(listing), "html": html})
@@ -64,7 +56,7 @@ def analysis_status(request, pk: int):
 @require_POST
 def answer_suggestion(request, pk: int):
     """The seller accepts (or edits, then accepts) one suggested value."""
-    listing = own_listing(request, pk)
+    listing = listing_for_seller(request.user, pk)
     form = SuggestionAnswerForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)

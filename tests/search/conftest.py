@@ -10,25 +10,10 @@ from marketplace.search.services import bit_string, refresh_listing_vectors
 from tests.search.helpers import TEST_VERSION, jpeg_bytes, tags
 
 
-@pytest.fixture(autouse=True)
-def search_site(settings):
-    """Pages render without `collectstatic` and link to the other areas' pages."""
-    settings.ROOT_URLCONF = "tests.search.urls"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
 @pytest.fixture
-def categories(db):
-    """A few categories of the shared taxonomy (the listings app may have seeded them already)."""
-    def category(slug, name, parent=None):
-        return Category.objects.get_or_create(slug=slug, defaults={"name": name, "parent": parent})[0]
-
-    fashion, home = category("fashion", "Fashion"), category("home-decor", "Home & decor")
-    return {"fashion": fashion, "home-decor": home,
-            "outerwear": category("outerwear", "Coats & jackets", fashion),
-            "shoes": category("shoes", "Shoes", fashion),
-            "lighting": category("lighting", "Lighting", home)}
+def categories(categories):
+    """The seeded taxonomy (the shared fixture), by slug."""
+    return {category.slug: category for category in Category.objects.all()}
 
 
 @pytest.fixture

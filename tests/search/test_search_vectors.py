@@ -99,10 +99,10 @@ def test_shared_attributes_only_list_what_both_photos_show():
     assert selectors.shared_attributes(query, result) == ["category: outerwear", "material: denim"]
 
 
-def test_listings_buyers_cannot_see_are_never_found(make_listing, analysed):
+def test_hidden_removed_and_sold_listings_are_never_found(make_listing, analysed):
     visible = make_listing("Visible")
     analysed(bare_photo(visible), unit_vector(3, near=QUERY, spread=0.5))
-    for status, hidden in (("removed", False), ("active", True)):
+    for status, hidden in (("removed", False), ("sold", False), ("active", True)):
         listing = make_listing(f"{status} {hidden}", status=status, is_hidden=hidden)
         analysed(bare_photo(listing), QUERY)
     assert [match.listing for match in search_by_embedding(QUERY)] == [visible]

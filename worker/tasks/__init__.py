@@ -12,4 +12,5 @@ def ping() -> str:
     return "pong"
 
 
+from . import photos  # noqa: E402,F401
 from . import vision  # noqa: E402,F401  (search: tag and embed photos)

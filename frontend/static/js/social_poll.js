@@ -1,0 +1,49 @@
+// Live tallies and comments on a poll page: re-read the poll's API every few seconds and update
+// counts and comments in place. Comment text is inserted with textContent, never as HTML.
+(function () {
+  "use strict";
+  const poll = document.querySelector(".social-poll[data-live-url]");
+  if (!poll) return;
+  const INTERVAL_MS = 4000;
+  const list = poll.querySelector(".social-comment-list");
+
+  function render(data) {
+    if (data.is_closed && poll.dataset.closed !== "1") {
+      window.location.reload(); // the page shows the result once the poll is closed
+      return;
+    }
+    for (const option of data.options) {
+      const count = poll.querySelector(`[data-option-id="${option.id}"] .social-vote-count`);
+      if (count) count.textContent = option.votes;
+    }
+    const total = poll.querySelector(".social-total");
+    if (total) total.textContent = data.total_votes;
+    for (const comment of data.comments) {
+      if (list.querySelector(`[data-comment-id="${comment.id}"]`)) continue;
+      const empty = list.querySelector(".social-empty");
+      if (empty) empty.remove();
+      const item = document.createElement("li");
+      item.dataset.commentId = comment.id;
+      const author = document.createElement("strong");
+      author.textContent = comment.author.username;
+      const body = document.createElement("span");
+      body.className = "social-comment-body";
+      body.textContent = comment.body;
+      item.append(author, " ", body);
+      list.append(item);
+    }
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch(poll.dataset.liveUrl, {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (response.ok) render(await response.json());
+    } catch (error) {
+      // Offline for a moment: try again on the next tick.
+    }
+  }
+
+  setInterval(() => { if (!document.hidden) refresh(); }, INTERVAL_MS);
+})();

@@ -1,0 +1,163 @@
+// Photo manager: upload with progress and drag & drop, live processing state, drag reordering,
+// delete confirmation. Everything also works without this file (plain form posts).
+(function () {
+  "use strict";
+  const manager = document.querySelector(".photo-manager[data-photos-url]");
+  if (!manager) return;
+  const form = manager.querySelector(".photo-upload");
+  const input = form.querySelector('input[type="file"]');
+  const grid = manager.querySelector(".photo-grid");
+  const errors = form.querySelector(".upload-errors");
+  const progress = form.querySelector(".upload-progress");
+  const statusLine = form.querySelector(".upload-status");
+  const csrfToken = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const POLL_MS = 2000;
+
+  function showErrors(messages) {
+    errors.replaceChildren(...messages.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+  }
+
+  function errorMessages(body) {
+    if (!body || typeof body !== "object") return ["The upload failed; please try again."];
+    return Object.values(body).flat().map(String);
+  }
+
+  // --- Upload (XHR for a progress bar) ---------------------------------------------------
+  function upload(files) {
+    if (!files.length) return;
+    const data = new FormData();
+    for (const file of files) data.append("images", file);
+    const request = new XMLHttpRequest();
+    request.open("POST", form.dataset.uploadUrl);
+    request.setRequestHeader("X-CSRFToken", csrfToken);
+    request.setRequestHeader("Accept", "application/json");
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) progress.value = (100 * event.loaded) / event.total;
+    });
+    request.addEventListener("load", () => {
+      progress.hidden = true;
+      if (request.status === 201) {
+        statusLine.textContent = "Uploaded. Preparing your photos…";
+        window.location.reload();
+        return;
+      }
+      let body = null;
+      try { body = JSON.parse(request.responseText); } catch (error) { /* not JSON */ }
+      statusLine.textContent = "";
+      showErrors(errorMessages(body));
+    });
+    request.addEventListener("error", () => {
+      progress.hidden = true;
+      statusLine.textContent = "";
+      showErrors(["The connection was lost during the upload; nothing was saved. Please try again."]);
+    });
+    showErrors([]);
+    progress.value = 0;
+    progress.hidden = false;
+    statusLine.textContent = `Uploading ${files.length} photo(s)…`;
+    request.send(data);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    upload(Array.from(input.files));
+  });
+
+  const dropZone = form.querySelector(".drop-zone");
+  ["dragenter", "dragover"].forEach((type) => dropZone.addEventListener(type, (event) => {
+    if (!event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    dropZone.classList.add("is-over");
+  }));
+  ["dragleave", "drop"].forEach((type) => dropZone.addEventListener(type, () => {
+    dropZone.classList.remove("is-over");
+  }));
+  dropZone.addEventListener("drop", (event) => {
+    if (!event.dataTransfer.files.length) return;
+    event.preventDefault();
+    upload(Array.from(event.dataTransfer.files));
+  });
+
+  // --- Live processing state -----------------------------------------------------------
+  function stateText(photo) {
+    if (photo.status === "pending") return "Processing…";
+    if (photo.status === "done") return "Ready";
+    return `Failed: ${photo.failure_reason}`;
+  }
+
+  function updateTile(photo) {
+    const tile = grid.querySelector(`[data-photo-id="${photo.id}"]`);
+    if (!tile || tile.dataset.status === photo.status) return;
+    tile.dataset.status = photo.status;
+    tile.querySelector(".photo-state").textContent = stateText(photo);
+    if (photo.thumbnail_url) {
+      const thumb = tile.querySelector(".photo-thumb");
+      const image = thumb.querySelector("img") || thumb.appendChild(document.createElement("img"));
+      image.src = photo.thumbnail_url;
+      image.alt = "Photo";
+    }
+  }
+
+  function anyPending() {
+    return grid.querySelector('[data-status="pending"]') !== null;
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch(manager.dataset.photosUrl, {headers: {Accept: "application/json"}});
+      if (response.ok) (await response.json()).forEach(updateTile);
+    } catch (error) { /* offline for a moment: try again next tick */ }
+    if (anyPending()) window.setTimeout(poll, POLL_MS);
+  }
+  if (anyPending()) window.setTimeout(poll, POLL_MS);
+
+  // --- Drag to reorder -----------------------------------------------------------------
+  let dragged = null;
+  grid.addEventListener("dragstart", (event) => {
+    dragged = event.target.closest(".photo-tile");
+    if (dragged) dragged.classList.add("is-dragging");
+  });
+  grid.addEventListener("dragover", (event) => {
+    const target = event.target.closest(".photo-tile");
+    if (!dragged || !target || target === dragged) return;
+    event.preventDefault();
+    const box = target.getBoundingClientRect();
+    const after = event.clientX > box.left + box.width / 2;
+    target.parentNode.insertBefore(dragged, after ? target.nextSibling : target);
+  });
+  grid.addEventListener("dragend", async () => {
+    if (!dragged) return;
+    dragged.classList.remove("is-dragging");
+    dragged = null;
+    const order = Array.from(grid.querySelectorAll(".photo-tile"), (tile) => Number(tile.dataset.photoId));
+    await fetch(manager.dataset.reorderUrl, {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json"},
+      body: JSON.stringify({order}),
+    }).catch(() => null);
+    // Either way the page is reloaded so the arrows and numbering match the saved order.
+    window.location.reload();
+  });
+
+  // --- Delete with confirmation ----------------------------------------------------------
+  manager.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-confirm]");
+    if (!link) return;
+    event.preventDefault();
+    if (!window.confirm(link.dataset.confirm)) return;
+    const post = document.createElement("form");
+    post.method = "post";
+    post.action = link.href;
+    const token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = csrfToken;
+    post.appendChild(token);
+    document.body.appendChild(post);
+    post.submit();
+  });
+})();

@@ -1,0 +1,81 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from marketplace.photos.models import Photo
+
+from . import services
+from .models import Category, Listing
+
+
+class PhotoInline(admin.TabularInline):
+    model = Photo
+    extra = 0
+    fields = ("preview", "position", "status", "failure_reason", "width", "height")
+    readonly_fields = ("preview", "status", "failure_reason", "width", "height")
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # photos arrive through the upload pipeline, which validates them
+
+    @admin.display(description="Preview")
+    def preview(self, photo: Photo) -> str:
+        if not photo.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:80px;border-radius:4px">',
+                           photo.thumbnail.url)
+
+
+class HideReasonForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="Kept with the listing for the record.")
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ("title", "seller", "category", "price", "currency", "condition", "status",
+                    "is_hidden", "photo_count", "created_at")
+    list_filter = ("status", "is_hidden", "condition", ("category", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title", "description", "seller__username")
+    list_select_related = ("seller", "category")
+    raw_id_fields = ("seller",)
+    readonly_fields = ("is_hidden", "hidden_reason", "created_at", "updated_at")
+    inlines = [PhotoInline]
+    actions = ["hide", "restore"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(photo_count=Count("photos"))
+
+    @admin.display(description="Photos", ordering="photo_count")
+    def photo_count(self, listing: Listing) -> int:
+        return listing.photo_count
+
+    @admin.action(description="Hide selected listings (moderation)", permissions=["change"])
+    def hide(self, request, queryset):
+        form = HideReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = services.hide_listings(queryset, form.cleaned_data["reason"])
+            self.message_user(request, f"{count} listing(s) hidden.", messages.SUCCESS)
+            return None
+        return TemplateResponse(request, "admin/listings/hide_reason.html", {
+            **self.admin_site.each_context(request),
+            "title": "Hide listings",
+            "opts": self.model._meta,
+            "form": form,
+            "listings": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Restore selected hidden listings", permissions=["change"])
+    def restore(self, request, queryset):
+        count = services.restore_listings(queryset)
+        self.message_user(request, f"{count} listing(s) restored.", messages.SUCCESS)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent", "position")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}

@@ -1,0 +1,65 @@
+"""Reads: which listings a buyer, a seller or a moderator sees."""
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from marketplace.photos.models import Photo
+
+from .models import Category, Listing
+
+PUBLIC = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.SOLD], is_hidden=False)
+
+
+def with_ready_photos(listings: QuerySet[Listing]) -> QuerySet[Listing]:
+    """Prefetch the processed photos (in gallery order) into `listing.ready_photos`."""
+    ready = Photo.objects.filter(status=Photo.Status.DONE).order_by("position", "pk")
+    return listings.select_related("category", "seller").prefetch_related(
+        Prefetch("photos", queryset=ready, to_attr="ready_photos"))
+
+
+def public_listings() -> QuerySet[Listing]:
+    """Listings any visitor may open: active or sold, not hidden by a moderator."""
+    return Listing.objects.filter(PUBLIC)
+
+
+def browse_listings() -> QuerySet[Listing]:
+    """What the browse grid and the API list show: public listings still for sale."""
+    return with_ready_photos(
+        public_listings().filter(status=Listing.Status.ACTIVE).order_by("-created_at", "-pk"))
+
+
+def listings_for_seller(seller) -> QuerySet[Listing]:
+    """All of a seller's listings in every state, with their photo count."""
+    return with_ready_photos(
+        Listing.objects.filter(seller=seller).annotate(photo_count=Count("photos"))
+        .order_by("-created_at", "-pk"))
+
+
+def visible_listings(user) -> QuerySet[Listing]:
+    """Listings `user` may open: public ones, their own, and everything for staff."""
+    if user.is_authenticated and user.is_staff:
+        return Listing.objects.all()
+    if user.is_authenticated:
+        return Listing.objects.filter(PUBLIC | Q(seller=user))
+    return public_listings()
+
+
+def listing_for_viewer(user, pk: int) -> Listing:
+    """The listing with its gallery, or 404 when `user` may not see it."""
+    return get_object_or_404(with_ready_photos(visible_listings(user)), pk=pk)
+
+
+def listing_for_seller(seller, pk: int) -> Listing:
+    """One of the seller's own listings, or 404 (also for other people's listings)."""
+    return get_object_or_404(Listing, pk=pk, seller=seller)
+
+
+def categories_in_tree_order() -> QuerySet[Category]:
+    """Each vertical followed by its sub-categories (the taxonomy is two levels deep)."""
+    return Category.objects.select_related("parent").order_by(
+        Coalesce("parent__position", "position"), Coalesce("parent__name", "name"),
+        F("parent").asc(nulls_first=True), "position", "name")
+
+
+def category_roots() -> QuerySet[Category]:
+    return Category.objects.filter(parent=None).prefetch_related("children")

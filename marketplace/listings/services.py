@@ -1,0 +1,79 @@
+"""Writes: every change to a listing goes through one of these functions."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Category, Listing
+
+EDITABLE_FIELDS = ("title", "description", "price", "currency", "category", "condition", "location")
+
+
+def create_listing(seller, **fields) -> Listing:
+    """A new active listing; `fields` are the EDITABLE_FIELDS."""
+    listing = Listing(seller=seller, **fields)
+    listing.full_clean()
+    listing.save()
+    return listing
+
+
+def update_listing(listing: Listing, **fields) -> Listing:
+    """Change the editable fields given; status and moderation are changed elsewhere."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(listing, name, value)
+    listing.full_clean()
+    listing.save(update_fields=[*fields, "updated_at"])
+    return listing
+
+
+def _set_status(listing: Listing, status: Listing.Status) -> Listing:
+    listing.status = status
+    listing.save(update_fields=["status", "updated_at"])
+    return listing
+
+
+def mark_sold(listing: Listing) -> Listing:
+    """Sold listings leave browse but keep their page (with a "Sold" badge)."""
+    if listing.status != Listing.Status.ACTIVE:
+        raise ValidationError("Only a listing that is for sale can be marked as sold.")
+    return _set_status(listing, Listing.Status.SOLD)
+
+
+def remove_listing(listing: Listing) -> Listing:
+    """Soft delete: the row stays so saved lists, polls and photos that point at it still work."""
+    return _set_status(listing, Listing.Status.REMOVED)
+
+
+@transaction.atomic
+def hide_listings(listings, reason: str) -> int:
+    """Moderation: take listings off the site whatever their status; returns how many changed."""
+    return Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
+        is_hidden=True, hidden_reason=reason[:200])
+
+
+@transaction.atomic
+def restore_listings(listings) -> int:
+    """Moderation: undo `hide_listings`."""
+    return Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
+        is_hidden=False, hidden_reason="")
+
+
+def sync_categories(category_model=Category) -> None:
+    """Make the Category table match `vision.taxonomy` (idempotent: update_or_create by slug).
+
+    Used by the seeding migration (which passes its historical model) and by tests whose
+    transactional database flush removed the seeded rows.
+    """
+    from vision.taxonomy import walk
+
+    by_slug = {}
+    positions: dict[str | None, int] = {}
+    for node, parent in walk():
+        parent_slug = parent.slug if parent else None
+        position = positions.get(parent_slug, 0)
+        positions[parent_slug] = position + 1
+        by_slug[node.slug], _ = category_model.objects.update_or_create(
+            slug=node.slug,
+            defaults={"name": node.name, "parent": by_slug.get(parent_slug), "position": position},
+        )

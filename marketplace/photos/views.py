@@ -1,0 +1,71 @@
+"""The seller's photo manager. Works without JavaScript; photos.js adds drag and drop,
+upload progress, live processing state and drag reordering on top (through the API)."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import PhotoUploadForm
+from .selectors import owned_listing_or_404
+from .uploads import limit_photo_upload_size
+
+MOVES = {"up": -1, "down": 1}
+
+
+@csrf_exempt  # only so the upload limit is in place before the CSRF check reads the body;
+@login_required  # `manage_photos` below is CSRF-protected.
+def manage(request, listing_pk: int):
+    limit_photo_upload_size(request)
+    return manage_photos(request, listing_pk)
+
+
+@csrf_protect
+def manage_photos(request, listing_pk: int):
+    listing = owned_listing_or_404(request.user, listing_pk)
+    form = PhotoUploadForm()
+    if request.method == "POST":
+        form = PhotoUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                photos = services.add_photos(listing, form.cleaned_data["images"],
+                                             user=request.user)
+            except ValidationError as error:
+                form.add_error("images", error)
+            else:
+                messages.success(request, f"{len(photos)} photo(s) uploaded; they are being "
+                                          "prepared and appear on the listing when ready.")
+                return redirect("photos:manage", listing.pk)
+    photos = list(listing.photos.all())
+    context = {"listing": listing, "photos": photos, "form": form,
+               "limit": settings.PHOTOS_PER_LISTING,
+               "room": max(settings.PHOTOS_PER_LISTING - len(photos), 0)}
+    return render(request, "photos/manage.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def move(request, listing_pk: int, photo_pk: int, direction: str):
+    listing = owned_listing_or_404(request.user, listing_pk)
+    if direction not in MOVES:
+        raise Http404
+    photo = get_object_or_404(listing.photos, pk=photo_pk)
+    services.move_photo(photo, MOVES[direction], user=request.user)
+    return redirect(reverse("photos:manage", args=[listing.pk]) + f"#photo-{photo.pk}")
+
+
+@login_required
+def delete(request, listing_pk: int, photo_pk: int):
+    """GET asks for confirmation (the no-JavaScript path), POST deletes."""
+    listing = owned_listing_or_404(request.user, listing_pk)
+    photo = get_object_or_404(listing.photos, pk=photo_pk)
+    if request.method == "POST":
+        services.delete_photo(photo, user=request.user)
+        messages.success(request, "Photo deleted.")
+        return redirect("photos:manage", listing.pk)
+    return render(request, "photos/confirm_delete.html", {"listing": listing, "photo": photo})

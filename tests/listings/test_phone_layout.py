@@ -1,0 +1,64 @@
+"""The pages as a phone shows them: real Chromium at 375 px against a live server."""
+import shutil
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from marketplace.listings.models import Category, Listing
+from marketplace.listings.views import after_create_url
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def phone(live_server, monkeypatch):
+    """A logged-out Playwright page 375 px wide, and a helper that opens a path on the server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still plain synchronous code, but their connection lives in the loop's context.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 375, "height": 812})
+        page.open = lambda path: page.goto(live_server.url + path)
+        yield page
+        connections.close_all()  # the test's connection, before its context goes away
+        browser.close()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_seller_lists_an_item_on_a_phone(phone, seller, make_listing, add_photo):
+    add_photo(make_listing("A very long title for a pair of jeans that goes on and on and on"))
+    phone.open(reverse("accounts:login"))
+    phone.fill("#id_username", "sam")
+    phone.fill("#id_password", "seller-pass-123")
+    phone.click("form.form button[type=submit]")
+
+    for path in [reverse("listings:browse"), reverse("listings:mine"), reverse("listings:create"),
+                 Listing.objects.get().get_absolute_url()]:
+        phone.open(path)
+        assert fits_the_screen(phone), path
+
+    phone.open(reverse("listings:create"))
+    phone.fill("#id_title", "Road bike")
+    phone.fill("#id_price", "-5")
+    phone.select_option("#id_category", str(Category.objects.get(slug="bicycles").pk))
+    phone.click("form.form button[type=submit]")
+    assert "greater than or equal to 0" in phone.inner_text(".field--price .error")
+    assert Listing.objects.count() == 1
+
+    phone.fill("#id_price", "250")
+    phone.click("form.form button[type=submit]")
+    created = Listing.objects.get(title="Road bike")
+    assert (created.seller, created.price, created.category.slug) == (seller, 250, "bicycles")
+    assert phone.url.endswith(after_create_url(created))
+    assert fits_the_screen(phone)

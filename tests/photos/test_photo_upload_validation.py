@@ -1,0 +1,194 @@
+"""Every kind of bad upload is refused with a clear message, through the web form and the API,
+and leaves no Photo row and no file behind; good JPEG/PNG/WebP/HEIC uploads are stored."""
+import pytest
+from django.urls import reverse
+
+import photo_files as files
+from marketplace.photos.models import Photo
+from marketplace.photos.validation import looks_like_markup
+
+BAD_UPLOADS = {
+    "non-image": (lambda: ("notes.jpg", files.PDF), {}, "not an image we can read"),
+    "truncated JPEG": (lambda: ("cut.jpg", files.truncated_jpeg()), {},
+                       "damaged or incomplete"),
+    "decompression bomb": (lambda: ("bomb.png", files.png_bomb()), {}, "megapixels"),
+    "SVG named .jpg": (lambda: ("drawing.jpg", files.SVG), {}, "SVG"),
+    "0-byte file": (lambda: ("empty.jpg", b""), {}, "the file is empty"),
+    # The limits are lowered so that a 64×48 JPEG (~700 bytes) passes and a bigger one not.
+    "over the size limit": (lambda: ("big.jpg", files.jpeg(640, 480)), {"PHOTO_MAX_BYTES": 1000},
+                            "photos may be at most 1000"),
+    "over the pixel limit": (lambda: ("wide.jpg", files.jpeg(100, 100)),
+                             {"PHOTO_MAX_PIXELS": 4000},
+                             "100×100 pixels; photos may have at most 0.004 megapixels"),
+    "GIF": (lambda: ("anim.gif", files.gif()), {}, "GIF images are not accepted"),
+}
+GOOD_UPLOADS = {
+    "JPEG": ("a.jpg", files.jpeg, "image/jpeg"),
+    "PNG": ("b.png", files.png, "image/png"),
+    "WebP": ("c.webp", files.webp, "image/webp"),
+    "iPhone HEIC": ("IMG_0001.HEIC", files.heic, "image/heic"),
+}
+
+
+def bad_upload(case, settings) -> tuple[str, bytes, str]:
+    """(file name, content, expected message) of a case, with its settings applied."""
+    make, overrides, message = BAD_UPLOADS[case]
+    for setting, value in overrides.items():
+        setattr(settings, setting, value)
+    return (*make(), message)
+
+
+def post_web(client, listing, uploads):
+    return client.post(reverse("photos:manage", args=[listing.pk]), {"images": uploads})
+
+
+def post_api(api, listing, uploads):
+    return api.post(reverse("listing-photos-list", args=[listing.pk]), {"images": uploads},
+                    format="multipart")
+
+
+@pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
+def test_web_form_refuses_bad_upload_and_stores_nothing(case, seller_client, listing,
+                                                        media_root, settings):
+    name, data, message = bad_upload(case, settings)
+    response = post_web(seller_client, listing, [files.upload(name, data)])
+    assert response.status_code == 400
+    errors = response.context["form"].errors["images"]
+    assert any(name in error and message in error for error in errors), errors
+    assert message in response.content.decode()
+    assert not Photo.objects.exists()
+    assert files.media_files(media_root) == {}
+
+
+@pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
+def test_api_refuses_bad_upload_with_a_per_file_error(case, seller_api, listing, media_root,
+                                                      settings):
+    name, data, message = bad_upload(case, settings)
+    good = files.upload("fine.jpg", files.jpeg())
+    response = post_api(seller_api, listing, [good, files.upload(name, data)])
+    assert response.status_code == 400
+    errors = response.json()["images"]
+    assert len(errors) == 1, errors  # only the bad file is named
+    assert name in errors[0] and message in errors[0]
+    assert not Photo.objects.exists()  # the good file of the batch was not kept either
+    assert files.media_files(media_root) == {}
+
+
+def test_one_bad_file_refuses_the_whole_web_batch_naming_each_bad_file(
+        seller_client, listing, media_root):
+    response = post_web(seller_client, listing, [
+        files.upload("good.jpg", files.jpeg()), files.upload("x.svg", files.SVG),
+        files.upload("empty.png", b"")])
+    errors = response.context["form"].errors["images"]
+    assert len(errors) == 2 and "x.svg" in errors[0] and "empty.png" in errors[1]
+    assert not Photo.objects.exists()
+    assert files.media_files(media_root) == {}
+
+
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_too_many_photos_are_refused(via, seller_client, seller_api, listing, settings,
+                                     media_root, stored_photo):
+    settings.PHOTOS_PER_LISTING = 2
+    stored_photo(listing, files.jpeg())
+    before = files.media_files(media_root)
+    uploads = [files.upload("1.jpg", files.jpeg()), files.upload("2.jpg", files.jpeg())]
+    if via == "web":
+        response = post_web(seller_client, listing, uploads)
+        text = " ".join(response.context["form"].errors["images"])
+    else:
+        response = post_api(seller_api, listing, uploads)
+        text = " ".join(response.json()["images"])
+    assert response.status_code == 400
+    assert "at most 2 photos" in text and "you can add 1 more" in text
+    assert listing.photos.count() == 1
+    assert files.media_files(media_root) == before
+
+
+def test_web_form_without_files_asks_for_one(seller_client, listing):
+    response = post_web(seller_client, listing, [])
+    assert response.status_code == 400
+    assert "Choose at least one photo" in response.content.decode()
+
+
+@pytest.mark.parametrize("case", GOOD_UPLOADS, ids=list(GOOD_UPLOADS))
+def test_web_form_accepts_each_supported_format(case, seller_client, listing, media_root,
+                                                django_capture_on_commit_callbacks):
+    name, make, content_type = GOOD_UPLOADS[case]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post_web(seller_client, listing, [files.upload(name, make(), content_type)])
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert photo.status == Photo.Status.PENDING and photo.listing == listing
+    assert photo.original.read() == make()
+    assert name not in photo.original.name  # the uploader's file name is never kept
+    assert len(callbacks) == 1  # the rendition task is queued once the upload is committed
+
+
+def test_api_uploads_several_photos_at_once_in_order(seller_api, listing, media_root):
+    response = post_api(seller_api, listing, [
+        files.upload(name, make(), content_type) for name, make, content_type in
+        GOOD_UPLOADS.values()])
+    assert response.status_code == 201
+    body = response.json()
+    assert [photo["position"] for photo in body] == [1, 2, 3, 4]
+    assert all(photo["status"] == "pending" and photo["display_url"] is None for photo in body)
+    assert "original" not in body[0]
+    assert len(files.media_files(media_root)) == 4
+
+
+@pytest.mark.parametrize("head, markup", [
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", True),
+    (b"\xef\xbb\xbf  \n<?xml version='1.0'?>", True),
+    (b"\xff\xd8\xff\xe0", False),
+])
+def test_markup_sniffing(head, markup):
+    assert looks_like_markup(head) is markup
+
+
+def test_upload_is_kept_when_the_broker_is_down(seller_api, listing, media_root, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    """The photo stays pending; a starting worker queues it again (see the pipeline tests)."""
+    from kombu.exceptions import OperationalError
+
+    from marketplace.photos import services
+
+    def broker_down(photo_id):
+        raise OperationalError("Error 111 connecting to redis")
+
+    monkeypatch.setattr(services.make_renditions_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_api(seller_api, listing, [files.upload("a.jpg", files.jpeg())])
+    assert len(callbacks) == 1
+    assert response.status_code == 201
+    assert Photo.objects.get().status == Photo.Status.PENDING
+
+
+def test_an_oversized_file_stops_being_buffered_at_the_limit(settings):
+    from marketplace.photos.uploads import PhotoSizeLimitHandler
+
+    settings.PHOTO_MAX_BYTES = 100
+    handler = PhotoSizeLimitHandler()
+    handler.new_file("images", "huge.jpg", "image/jpeg", None)
+    passed_on = [handler.receive_data_chunk(b"x" * 64, start) for start in range(0, 256, 64)]
+    assert passed_on == [b"x" * 64, None, None, None]  # the next handler stores 64 bytes only
+    upload = handler.file_complete(256)
+    assert (upload.name, upload.size, upload.read()) == ("huge.jpg", 256, b"")
+
+
+def test_web_refusal_of_a_big_file_names_its_real_size(seller_client, listing, settings,
+                                                       media_root):
+    settings.PHOTO_MAX_BYTES = 1000
+    response = post_web(seller_client, listing, [files.upload("big.jpg", bytes(3_000_000))])
+    assert "the file is 2.9\xa0MB; photos may be at most 1000\xa0bytes" in " ".join(
+        response.context["form"].errors["images"])
+    assert files.media_files(media_root) == {}
+
+
+def test_upload_form_still_needs_the_csrf_token(listing, seller):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    response = post_web(client, listing, [files.upload("a.jpg", files.jpeg())])
+    assert response.status_code == 403
+    assert not Photo.objects.exists()

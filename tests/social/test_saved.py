@@ -1,0 +1,101 @@
+"""The saved list, the listing-page partial and the nav links."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+from marketplace.listings.models import Listing
+from marketplace.social import services
+from marketplace.social.models import SavedListing
+
+pytestmark = pytest.mark.django_db
+
+
+def render_listing_partial(user, listing):
+    request = RequestFactory().get(listing.get_absolute_url())
+    request.user = user
+    return render_to_string(
+        "partials/listing_social.html", {"listing": listing, "user": user}, request
+    )
+
+
+def test_save_and_unsave_on_the_web(alice, make_listing, client_for):
+    listing = make_listing("Sneakers")
+    client = client_for(alice)
+    client.post(reverse("social:toggle_saved", args=[listing.pk]), {"action": "save"})
+    client.post(reverse("social:toggle_saved", args=[listing.pk]), {"action": "save"})
+    assert SavedListing.objects.filter(user=alice).count() == 1
+    assert "Sneakers" in client.get(reverse("social:saved")).content.decode()
+    response = client.post(
+        reverse("social:toggle_saved", args=[listing.pk]),
+        {"action": "unsave", "next": listing.get_absolute_url()},
+    )
+    assert response["Location"] == listing.get_absolute_url()
+    assert not SavedListing.objects.exists()
+
+
+def test_unsafe_next_is_ignored(alice, make_listing, client_for):
+    listing = make_listing("Sneakers")
+    response = client_for(alice).post(
+        reverse("social:toggle_saved", args=[listing.pk]),
+        {"action": "save", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("social:saved")
+
+
+def test_saved_listing_is_unique_in_the_database(alice, make_listing):
+    listing = make_listing("Sneakers")
+    SavedListing.objects.create(user=alice, listing=listing)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SavedListing.objects.create(user=alice, listing=listing)
+
+
+def test_removed_listing_cannot_be_saved_and_shows_on_the_list(
+    alice, make_listing, client_for, api_for
+):
+    listing = make_listing("Lamp")
+    services.save_listing(alice, listing)
+    Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.REMOVED)
+    assert "No longer available" in client_for(alice).get(reverse("social:saved")).content.decode()
+    other = make_listing("Gone", status=Listing.Status.REMOVED)
+    response = api_for(alice).post("/api/v1/social/saved/", {"listing": other.pk}, format="json")
+    assert response.status_code == 400
+    assert not SavedListing.objects.filter(listing=other).exists()
+
+
+def test_saved_api(alice, bob, make_listing, api_for):
+    listing = make_listing("Sneakers", "80.00")
+    response = api_for(alice).post("/api/v1/social/saved/", {"listing": listing.pk}, format="json")
+    assert response.status_code == 201
+    rows = api_for(alice).get("/api/v1/social/saved/").json()["results"]
+    assert [(row["title"], row["price"], row["status"]) for row in rows] == [
+        ("Sneakers", "80.00", "active")
+    ]
+    assert api_for(bob).delete(f"/api/v1/social/saved/{rows[0]['id']}/").status_code == 404
+    assert api_for(alice).delete(f"/api/v1/social/saved/{rows[0]['id']}/").status_code == 204
+    assert not SavedListing.objects.exists()
+
+
+def test_listing_partial_offers_save_and_ask(alice, make_listing):
+    listing = make_listing("Sneakers")
+    html = render_listing_partial(alice, listing)
+    assert "Save" in html and f"{reverse('social:poll_create')}?listing={listing.pk}" in html
+    services.save_listing(alice, listing)
+    assert 'value="unsave"' in render_listing_partial(alice, listing)
+
+
+def test_listing_partial_is_empty_for_visitors_and_unlisted_items(alice, make_listing):
+    assert render_listing_partial(AnonymousUser(), make_listing("Sneakers")).strip() == ""
+    assert render_listing_partial(alice, make_listing("Boots", is_hidden=True)).strip() == ""
+    sold = render_listing_partial(alice, make_listing("Hat", status=Listing.Status.SOLD))
+    assert "Save" in sold and "Ask friends" not in sold
+
+
+def test_nav_links_only_for_logged_in_users(alice, client_for):
+    page = client_for(alice).get(reverse("social:saved")).content.decode()
+    for name in ("saved", "friends", "polls", "notifications"):
+        assert f'href="{reverse(f"social:{name}")}"' in page
+    assert render_to_string("partials/nav_social.html", {"user": AnonymousUser()}).strip() == ""
