@@ -21,7 +21,7 @@ def _pending_batches(connection) -> dict[int, tuple[list[int], object]]:
     connection; after a commit or rollback the callback is gone and a new batch starts.
     """
     batches = connection.__dict__.setdefault("_search_photo_batches", {})
-    queued = {callback for _, callback, _ in connection.run_on_commit}
+    queued = {callback for _, callback, _robust in connection.run_on_commit}
     for listing_id in [key for key, (_, callback) in batches.items() if callback not in queued]:
         del batches[listing_id]
     return batches
@@ -33,7 +33,7 @@ def photo_created(sender, instance: Photo, created: bool, using=DEFAULT_DB_ALIAS
         return
     connection = connections[using]
     if not connection.in_atomic_block:
-        transaction.on_commit(lambda: enqueue_analysis([instance.pk]), using=using)
+        transaction.on_commit(lambda: enqueue_analysis([instance.pk]), using=using, robust=True)
         return
     batches = _pending_batches(connection)
     if instance.listing_id in batches:
@@ -45,4 +45,5 @@ def photo_created(sender, instance: Photo, created: bool, using=DEFAULT_DB_ALIAS
         enqueue_analysis(photo_ids)
 
     batches[instance.listing_id] = (photo_ids, flush)
-    transaction.on_commit(flush, using=using)
+    # robust: with the broker down the upload still succeeds; the reconciler queues it later.
+    transaction.on_commit(flush, using=using, robust=True)
