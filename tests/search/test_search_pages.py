@@ -129,12 +129,18 @@ def test_answers_to_unknown_fields_or_categories_change_nothing(client, seller, 
     assert not TrainingLabel.objects.exists() and not ListingTag.objects.exists()
 
 
-def test_similar_items_partial_renders_on_a_listing_page(rf, make_listing, analysed):
-    from django.template.loader import render_to_string
-
+def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
+        client, seller, make_listing, analysed):
     listing = make_listing("Blue coat")
-    analysed(bare_photo(listing), unit_vector(1))
+    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", material="denim"))
     other = make_listing("Navy coat")
     analysed(bare_photo(other), unit_vector(2, near=unit_vector(1), spread=0.3))
-    html = render_to_string("partials/listing_similar.html", {"listing": listing})
-    assert "Similar items" in html and "Navy coat" in html and "Blue coat" not in html
+
+    detail = client.get(listing.get_absolute_url()).content.decode()
+    assert "Similar items" in detail and "Navy coat" in detail
+
+    client.force_login(seller)
+    for url in (reverse("listings:edit", args=[listing.pk]),
+                reverse("photos:manage", args=[listing.pk])):
+        page = client.get(url).content.decode()
+        assert "Suggestions from your photos" in page and 'value="denim"' in page
