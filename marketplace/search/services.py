@@ -121,6 +121,14 @@ def refresh_listing_vectors(listing_ids: Iterable[int], model_version: str) -> N
             defaults={"embedding": mean.astype(np.float32), "tag_words": words})
 
 
+def refresh_all_versions(listing_id: int) -> None:
+    """Recompute a listing's vectors for every model version that has one (after a photo left)."""
+    versions = set(ListingVector.objects.filter(listing_id=listing_id)
+                   .values_list("model_version", flat=True))
+    for version in versions:
+        refresh_listing_vectors([listing_id], version)
+
+
 def activate_model_version(model_version: str) -> None:
     """Point every search at `model_version`'s vectors (one row update, atomic)."""
     ActiveModel(model_version=model_version).save()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from marketplace.photos.models import Photo
@@ -47,3 +47,12 @@ def photo_created(sender, instance: Photo, created: bool, using=DEFAULT_DB_ALIAS
     batches[instance.listing_id] = (photo_ids, flush)
     # robust: with the broker down the upload still succeeds; the reconciler queues it later.
     transaction.on_commit(flush, using=using, robust=True)
+
+
+@receiver(post_delete, sender=Photo, dispatch_uid="search.refresh_vectors_of_deleted_photo")
+def photo_deleted(sender, instance: Photo, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """A listing's vector is the mean of its photos': recompute it without the deleted one."""
+    from .services import refresh_all_versions
+
+    listing_id = instance.listing_id
+    transaction.on_commit(lambda: refresh_all_versions(listing_id), using=using, robust=True)

@@ -137,3 +137,17 @@ def test_listing_vector_is_the_normalised_mean_of_its_photos(make_listing, analy
     vector = np.asarray(listing.vectors.get().embedding)
     expected = (a + b) / np.linalg.norm(a + b)
     assert np.allclose(vector, expected, atol=1e-5)
+
+
+def test_deleting_a_photo_recomputes_its_listings_vector(
+        make_listing, analysed, django_capture_on_commit_callbacks):
+    listing = make_listing("Two photos, then one")
+    kept, removed = bare_photo(listing), bare_photo(listing)
+    analysed(kept, unit_vector(8))
+    analysed(removed, unit_vector(9))
+    with django_capture_on_commit_callbacks(execute=True):
+        removed.delete()
+    assert np.allclose(np.asarray(listing.vectors.get().embedding), unit_vector(8), atol=1e-5)
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.delete()
+    assert not listing.vectors.exists()
