@@ -30,11 +30,15 @@ PROTOTYPES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "purple": ((120, 45, 145), (75, 35, 95), (175, 135, 200)),
 }
 
-ANALYSIS_SIDE = 64      # colour needs no detail; keeps the estimate ~1 ms
+ANALYSIS_SIDE = 64  # colour needs no detail; NEAREST keeps stripes apart instead of greying them
 BACKGROUND_DELTA_E = 14.0
 MIN_OBJECT_SHARE = 0.06
-MULTICOLOUR_BELOW = 0.45  # top name covering less than this share of the object → multicolour
+MULTICOLOUR_SECOND = 0.25  # a second distinct colour covering this much → multicolour
+MERGE_DELTA_E = 20.0
 CLUSTERS = 5
+BORDER_CLUSTERS = 3
+MIN_BORDER_SHARE = 0.2  # a border colour covering less than this is the object touching the edge
+MAX_POINTS = 3000  # object pixels sampled for clustering
 WHITE_PATCH_PERCENTILE = 99
 MAX_WHITE_GAIN = 1.5
 
@@ -63,36 +67,48 @@ def name_of(lab: np.ndarray) -> list[str]:
 
 
 def object_mask(lab: np.ndarray) -> np.ndarray:
-    """Pixels that differ from the border colour; the centre of the frame when that finds none."""
-    border = np.concatenate([lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3),
-                             lab[:, :2].reshape(-1, 3), lab[:, -2:].reshape(-1, 3)])
-    background = np.median(border, axis=0)
-    mask = np.linalg.norm(lab - background, axis=-1) > BACKGROUND_DELTA_E
+    """Pixels that match none of the border's main colours (a wall, a floor of two-tone tiles),
+    inside a central window; the central window alone when that leaves too little."""
+    h, w = lab.shape[:2]
+    ring = max(2, h // 32)
+    border = np.concatenate([lab[:ring].reshape(-1, 3), lab[-ring:].reshape(-1, 3),
+                             lab[:, :ring].reshape(-1, 3), lab[:, -ring:].reshape(-1, 3)])
+    centres, labels = kmeans(border, BORDER_CLUSTERS)
+    shares = np.bincount(labels, minlength=len(centres)) / len(labels)
+    background = centres[shares >= MIN_BORDER_SHARE]
+    distance = np.linalg.norm(lab[:, :, None, :] - background[None, None], axis=-1).min(axis=-1)
+    window = np.zeros((h, w), dtype=bool)
+    window[h // 10: h - h // 10, w // 10: w - w // 10] = True
+    mask = (distance > BACKGROUND_DELTA_E) & window
     if mask.mean() < MIN_OBJECT_SHARE:
-        h, w = mask.shape
-        mask = np.zeros_like(mask)
+        mask = np.zeros_like(window)
         mask[h // 5: h - h // 5, w // 5: w - w // 5] = True
     return mask
 
 
-def kmeans(points: np.ndarray, k: int, iterations: int = 12, seed: int = 0):
+def kmeans(points: np.ndarray, k: int, iterations: int = 10, seed: int = 0):
     """Plain Lloyd k-means with k-means++ seeding; returns (centres, labels). Deterministic."""
     rng = np.random.default_rng(seed)
     k = min(k, len(points))
-    centres = [points[rng.integers(len(points))]]
+    centres = points[[rng.integers(len(points))]]
     for _ in range(1, k):
-        d2 = np.min(((points[:, None] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
+        d2 = _squared_distances(points, centres).min(axis=1).clip(min=0)
         total = d2.sum()
-        centres.append(points[rng.choice(len(points), p=d2 / total)] if total > 0 else centres[0])
-    centres = np.array(centres)
+        pick = rng.choice(len(points), p=d2 / total) if total > 0 else 0
+        centres = np.vstack([centres, points[pick]])
     for _ in range(iterations):
-        labels = ((points[:, None] - centres[None]) ** 2).sum(-1).argmin(axis=1)
-        for j in range(k):
-            members = points[labels == j]
-            if len(members):
-                centres[j] = members.mean(axis=0)
-    labels = ((points[:, None] - centres[None]) ** 2).sum(-1).argmin(axis=1)
-    return centres, labels
+        labels = _squared_distances(points, centres).argmin(axis=1)
+        counts = np.bincount(labels, minlength=k)
+        sums = np.stack([np.bincount(labels, weights=points[:, d], minlength=k)
+                         for d in range(points.shape[1])], axis=1)
+        filled = counts > 0
+        centres[filled] = sums[filled] / counts[filled, None]
+    return centres, _squared_distances(points, centres).argmin(axis=1)
+
+
+def _squared_distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return ((points ** 2).sum(1)[:, None] - 2 * points @ centres.T
+            + (centres ** 2).sum(1)[None, :])
 
 
 def white_balance(rgb: np.ndarray) -> np.ndarray:
@@ -104,23 +120,41 @@ def white_balance(rgb: np.ndarray) -> np.ndarray:
     return np.clip(rgb * gain, 0, 255)
 
 
-def colour_shares(image: Image.Image) -> dict[str, float]:
-    """Share of the object's pixels per colour name, largest first."""
-    small = image.convert("RGB").resize((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.BILINEAR)
+def colour_groups(image: Image.Image) -> list[tuple[str, float]]:
+    """The object's colours as (name, share) groups, largest first.
+
+    k-means clusters closer than `MERGE_DELTA_E` are merged first, so the shading of one fabric
+    (a white shirt's grey folds) stays one colour while real stripes stay apart.
+    """
+    small = image.convert("RGB").resize((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.NEAREST)
     lab = srgb_to_lab(white_balance(np.asarray(small)))
     points = lab[object_mask(lab)]
+    if len(points) > MAX_POINTS:
+        points = points[np.random.default_rng(0).choice(len(points), MAX_POINTS, replace=False)]
     centres, labels = kmeans(points, CLUSTERS)
-    counts = np.bincount(labels, minlength=len(centres)) / len(labels)
-    shares: dict[str, float] = {}
-    for name, share in zip(name_of(centres), counts):
-        shares[name] = shares.get(name, 0.0) + float(share)
-    return dict(sorted(shares.items(), key=lambda item: -item[1]))
+    weights = np.bincount(labels, minlength=len(centres)) / len(labels)
+    groups = [[centre, weight] for centre, weight in zip(centres, weights) if weight > 0]
+    merged = True
+    while merged and len(groups) > 1:
+        merged = False
+        pairs = [(np.linalg.norm(a[0] - b[0]), i, j) for i, a in enumerate(groups)
+                 for j, b in enumerate(groups) if i < j]
+        distance, i, j = min(pairs)
+        if distance < MERGE_DELTA_E:
+            (ca, wa), (cb, wb) = groups[i], groups[j]
+            groups[i] = [(ca * wa + cb * wb) / (wa + wb), wa + wb]
+            del groups[j]
+            merged = True
+    groups.sort(key=lambda group: -group[1])
+    names = name_of(np.array([centre for centre, _ in groups]))
+    return [(name, round(float(weight), 4)) for name, (_, weight) in zip(names, groups)]
 
 
 def dominant_colour(image: Image.Image) -> tuple[str, float]:
-    """(name, score): the colour covering most of the object, or multicolour."""
-    shares = colour_shares(image)
-    name, share = next(iter(shares.items()))
-    if share < MULTICOLOUR_BELOW and len(shares) >= 3:
-        return "multicolour", round(1.0 - share, 4)
-    return name, round(share, 4)
+    """(name, score): the colour covering most of the object, or multicolour when a second,
+    clearly different colour covers a large part of it too."""
+    groups = colour_groups(image)
+    name, share = groups[0]
+    if len(groups) > 1 and groups[1][1] >= MULTICOLOUR_SECOND and groups[1][0] != name:
+        return "multicolour", round(share + groups[1][1], 4)
+    return name, share

@@ -26,7 +26,7 @@ CATEGORY_THRESHOLD = 0.5
 COLOUR_THRESHOLD = 0.4
 ATTRIBUTE_THRESHOLD = 0.5
 TOP_K = 3
-GATE_FLOOR = 0.5  # the trained head always gets at least this share of the category answer
+GATE_FLOOR = 0.7  # the trained head always gets at least this share of the category answer
 
 
 @dataclass
@@ -170,19 +170,8 @@ class Engine:
         return results
 
     def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
-        torch = self.torch
-        with torch.inference_mode():
-            features = torch.from_numpy(feature_maps).to(self.device)
-            avg = features.mean(dim=(-2, -1))
-            imagenet = torch.softmax(self.trunk.imagenet_logits(avg), dim=-1)
-            pooled = self.head.pooled(features)
-            outputs = {"embedding": self.head.embed(pooled),
-                       "zeroshot": imagenet.cpu().numpy() @ self.zs_matrix}
-            for name, logits in self.head.logits(pooled).items():
-                spec = self.specs[name]
-                outputs[name] = torch.sigmoid(logits) if spec.multi_label else \
-                    torch.softmax(logits, dim=-1)
-        return {k: v.cpu().numpy() if hasattr(v, "cpu") else v for k, v in outputs.items()}
+        features = self.torch.from_numpy(feature_maps).to(self.device)
+        return head_outputs(self.head, self.trunk, self.zs_matrix, features)
 
     def _result(self, image, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
@@ -215,6 +204,25 @@ class Engine:
             attributes[attr] = Prediction.from_scores(spec.labels, outputs[name],
                                                       ATTRIBUTE_THRESHOLD)
         return attributes
+
+
+def head_outputs(head, trunk, zs_matrix: np.ndarray, features) -> dict[str, np.ndarray]:
+    """Embedding, zero-shot slug probabilities and every head's probabilities for (B,1280,H,W)
+    feature maps (a torch tensor)."""
+    import torch
+    import torch.nn.functional as F
+
+    with torch.inference_mode():
+        avg = features.mean(dim=(-2, -1))
+        imagenet = torch.softmax(trunk.imagenet_logits(avg), dim=-1)
+        pooled = head.pooled(features)
+        outputs = {"embedding": head.embed(pooled), "baseline": F.normalize(avg, dim=-1),
+                   "zeroshot": imagenet.cpu().numpy() @ zs_matrix}
+        for spec in head.config.heads:
+            logits = head.heads[spec.name](pooled)
+            outputs[spec.name] = torch.sigmoid(logits) if spec.multi_label else \
+                torch.softmax(logits, dim=-1)
+    return {k: v.cpu().numpy() if hasattr(v, "cpu") else v for k, v in outputs.items()}
 
 
 def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,

@@ -28,3 +28,14 @@ def test_head_embeds_unit_vectors_and_is_seeded():
     # the untrained projection is orthonormal: it preserves inner products of its rows' span
     weight = head_a.projection.weight
     torch.testing.assert_close(weight @ weight.T, torch.eye(256), atol=1e-5, rtol=0)
+
+
+def test_recall_at_k_by_hand():
+    import numpy as np
+
+    from vision.evaluate import recall_at_k
+
+    embeddings = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [0.8, 0.2]])
+    labels = ["a", "a", "b", "b", "b"]  # the last "b" sits among the "a"s
+    scores = recall_at_k(embeddings, labels, ks=(1, 2))
+    assert scores == {"recall@1": 0.8, "recall@2": 0.8}

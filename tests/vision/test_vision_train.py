@@ -1,0 +1,122 @@
+"""A tiny end-to-end training run on a synthetic data folder laid out like ../shared/data."""
+import json
+from functools import partial
+
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+from vision import datasets
+from vision.features import cached_features
+from vision.train import DatasetConfig, TrainConfig, train
+
+PRODUCTS = {  # name → (coarse class, folder, colour, description)
+    "Red-Apple": ("Apple", "Fruit", (200, 30, 30), "A crisp red apple."),
+    "Green-Pear": ("Pear", "Fruit", (60, 160, 60), "A juicy green pear."),
+    "Oat-Drink": ("Oat-Milk", "Packages", (240, 240, 220), "A white oat milk carton."),
+    "Orange-Juice": ("Juice", "Packages", (250, 150, 20), "Orange juice, no pulp."),
+}
+
+
+def photo(path, colour, variant, shape):
+    image = Image.new("RGB", (64, 64), (120 + 20 * variant, 120, 110))
+    draw = ImageDraw.Draw(image)
+    box = (10 + variant, 8, 54 - variant, 56)
+    (draw.ellipse if shape else draw.rectangle)(box, fill=colour)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def make_data_root(root):
+    grocery = root / "grocery"
+    rows = ["Class Name (str),Class ID (int),Coarse Class Name (str),Coarse Class ID (int),"
+            "Iconic Image Path (str),Product Description Path (str)"]
+    splits = {"train": [], "val": []}
+    for fine, (name, (coarse, folder, colour, text)) in enumerate(PRODUCTS.items()):
+        base = f"iconic-images-and-descriptions/{folder}/{coarse}/{name}"
+        photo(grocery / f"{base}/{name}_Iconic.jpg", colour, 0, fine % 2)
+        (grocery / f"{base}/{name}_Description.txt").write_text(text)
+        rows.append(f"{name},{fine},{coarse},{fine},/{base}/{name}_Iconic.jpg,"
+                    f"/{base}/{name}_Description.txt")
+        for i in range(6):
+            split = "val" if i >= 4 else "train"
+            relative = f"{split}/{folder}/{coarse}/{name}/{name}_{i:03d}.jpg"
+            photo(grocery / relative, colour, i, fine % 2)
+            splits[split].append(f"{relative}, {fine}, {fine}")
+    (grocery / "classes.csv").write_text("\n".join(rows) + "\n")
+    for split, lines in splits.items():
+        (grocery / f"{split}.txt").write_text("\n".join(lines) + "\n")
+
+    clothing = root / "clothing"
+    labels = ["image,label,kids"]
+    garments = {"T-Shirt": (30, 60, 190), "Dress": (220, 120, 170), "Hat": (40, 40, 40)}
+    for g, (label, colour) in enumerate(garments.items()):
+        for i in range(10):
+            name = f"{label.lower()}-{i}.jpg"
+            photo(clothing / "images" / name, colour, i % 5, g % 2)
+            labels.append(f"{name},{label},{i % 3 == 0}")
+    (clothing / "labels.csv").write_text("\n".join(labels) + "\n")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    make_data_root(root)
+    out = tmp_path_factory.mktemp("out")
+    config = TrainConfig(
+        datasets=[DatasetConfig("grocery", 0.5, {"category": 1.0, "product": 0.5,
+                                                  "identity": 1.0, "pairs": 1.0,
+                                                  "colours": 0.2}, per_identity=2),
+                  DatasetConfig("clothing", 0.5, {"category": 1.0, "category_pairs": 0.5,
+                                                   "audience": 0.3, "garments": 0.5},
+                                per_identity=2)],
+        data_root=str(root), steps=40, batch_size=16, eval_every=10, lr=0.01,
+        output=str(out / "heads.pt"), plot=str(out / "curves.png"))
+    features = partial(cached_features, cache_dir=out / "features")
+    metrics = train(config, features_fn=features, progress=False)
+    return config, metrics, out
+
+
+def test_training_reduces_loss_and_writes_checkpoint_and_plot(trained):
+    config, metrics, out = trained
+    checkpoint = torch.load(out / "heads.pt", weights_only=True)
+    meta = json.loads(checkpoint["meta"])
+    history = meta["history"]
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert meta["metrics"] == metrics and set(metrics) == {"grocery", "clothing"}
+    assert set(meta["data_hashes"]) == {"grocery", "clothing"}
+    assert meta["train_config"]["steps"] == 40
+    assert (out / "curves.png").stat().st_size > 5_000
+    assert 0 <= metrics["grocery"]["retrieval"]["recall@1"] <= 1
+    assert set(metrics["grocery"]["shop_to_catalogue"]) == {"recall@1", "recall@5", "recall@10"}
+    assert {"grocery/identity", "grocery/pairs", "clothing/category_pairs"} <= {
+        key[5:] for key in history[0] if key.startswith("loss/")}
+
+
+def test_the_engine_loads_the_trained_layers(trained, photos):
+    from vision.engine import Engine
+
+    _, _, out = trained
+    engine = Engine(device="cpu", weights=out / "heads.pt")
+    assert engine.model_version.startswith("groknet-lite0-") and "untrained" not in \
+        engine.model_version
+    [result] = engine.run([photos["tshirt_white"]])
+    assert result.ok and result.embedding.shape == (256,)
+    assert {"audience", "garments"} <= set(result.attributes) or result.category.label not in \
+        {"t-shirts", "dresses", "hats"}
+
+
+def test_training_is_reproducible(trained, tmp_path):
+    config, metrics, out = trained
+    again = TrainConfig(**{**config.__dict__, "output": str(tmp_path / "h.pt"),
+                           "plot": str(tmp_path / "c.png")})
+    assert train(again, features_fn=partial(cached_features, cache_dir=out / "features"),
+                 progress=False) == metrics
+    first = torch.load(out / "heads.pt", weights_only=True)["state_dict"]
+    second = torch.load(tmp_path / "h.pt", weights_only=True)["state_dict"]
+    for key in first:
+        torch.testing.assert_close(first[key], second[key])
+
+
+def test_clothing_split_is_fixed():
+    assert datasets.heldout("some-image.jpg") == datasets.heldout("some-image.jpg")

@@ -1,0 +1,222 @@
+"""Evaluate the shipped model against the plain ImageNet trunk.
+
+    python -m vision.evaluate retrieval DIR --json
+        DIR has one sub-folder per product (several photos each). Prints n, recall@1/5/10
+        (leave-one-out, cosine) for the shipped model and, under "baseline", for the
+        average-pooled ImageNet trunk, both computed in this run.
+    python -m vision.evaluate colour CSV --json
+        CSV rows: image,colour (a hand-checked sample); prints the engine's agreement.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
+KS = (1, 5, 10)
+
+
+def recall_at_k(embeddings: np.ndarray, labels, ks=KS) -> dict[str, float]:
+    """Leave-one-out Recall@k with cosine similarity: the share of queries whose k nearest
+    other items include one with the same label (queries without any same-label item skipped)."""
+    labels = np.asarray(labels)
+    normed = _normalise(embeddings)
+    similarity = normed @ normed.T
+    np.fill_diagonal(similarity, -np.inf)
+    same = labels[:, None] == labels[None, :]
+    np.fill_diagonal(same, False)
+    queries = same.any(axis=1)
+    order = np.argsort(-similarity, axis=1)
+    hits = np.take_along_axis(same, order, axis=1)
+    return {f"recall@{k}": round(float(hits[queries, :k].any(axis=1).mean()), 4) for k in ks}
+
+
+def gallery_recall(queries: np.ndarray, query_labels, gallery: np.ndarray, gallery_labels,
+                   ks=KS) -> dict[str, float]:
+    """Recall@k of queries against a separate gallery (e.g. shop photo → catalogue image)."""
+    similarity = _normalise(queries) @ _normalise(gallery).T
+    order = np.argsort(-similarity, axis=1)
+    hits = np.asarray(gallery_labels)[order] == np.asarray(query_labels)[:, None]
+    return {f"recall@{k}": round(float(hits[:, :k].any(axis=1).mean()), 4) for k in ks}
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=1, keepdims=True).clip(1e-12)
+
+
+# -- metrics on the cached training data (used by vision.train) --------------------------------
+def _outputs(head, split, rows: np.ndarray) -> dict[str, np.ndarray]:
+    import torch
+
+    from vision.engine import head_outputs
+    from vision.zeroshot import mapping_matrix
+
+    features = torch.from_numpy(split.features[rows, 0].astype(np.float32))
+    return head_outputs(head, load_trunk(), mapping_matrix()[0], features)
+
+
+@lru_cache(maxsize=1)
+def load_trunk():
+    from vision.trunk import Trunk
+
+    return Trunk()
+
+
+def training_metrics(head, splits) -> dict[str, float]:
+    """Quick held-out metrics for the training curves: head accuracy and identity Recall@1."""
+    metrics = {}
+    for name, split in splits.items():
+        outputs = _outputs(head, split, split.val)
+        if "category" in split.targets:
+            predicted = outputs["category"].argmax(axis=1)
+            truth = split.targets["category"][split.val].numpy()
+            metrics[f"val/{name}/category_acc"] = float((predicted == truth).mean())
+        key = "identity" if "identity" in split.targets else "category"
+        labels = split.targets[key][split.val].numpy()
+        metrics[f"val/{name}/R@1"] = recall_at_k(outputs["embedding"], labels, (1,))["recall@1"]
+    return metrics
+
+
+def heldout_metrics(head, splits) -> dict:
+    """Final held-out figures, computed the way the engine predicts (zero-shot blend included)."""
+    from vision.engine import blend_category
+    from vision.taxonomy import vertical_of
+    from vision.zeroshot import mapping_matrix
+
+    verticals = vertical_of()
+    slugs = list(mapping_matrix()[1])
+    category_labels = next(s.labels for s in head.config.heads if s.name == "category")
+    report = {}
+    for name, split in splits.items():
+        outputs = _outputs(head, split, split.val)
+        truth = [split.samples[i].labels["category"] for i in split.val]
+        blended = np.stack([blend_category(z, slugs, c, category_labels, verticals)
+                            for z, c in zip(outputs["zeroshot"], outputs["category"])])
+        predicted = [slugs[i] for i in blended.argmax(axis=1)]
+        zero_shot = [slugs[i] for i in outputs["zeroshot"].argmax(axis=1)]
+        identity = "identity" if "identity" in split.samples[0].labels else "category"
+        labels = [split.samples[i].labels[identity] for i in split.val]
+        entry = {
+            "n_val": int(len(split.val)),
+            "category_fine_acc": _accuracy(predicted, truth),
+            "category_coarse_acc": _accuracy([verticals[p] for p in predicted],
+                                             [verticals[t] for t in truth]),
+            "zero_shot_fine_acc": _accuracy(zero_shot, truth),
+            "zero_shot_coarse_acc": _accuracy([verticals[p] for p in zero_shot],
+                                              [verticals[t] for t in truth]),
+            "retrieval_by": identity,
+            "retrieval": recall_at_k(outputs["embedding"], labels),
+            "retrieval_baseline": recall_at_k(outputs["baseline"], labels),
+        }
+        for spec in head.config.heads:
+            task = spec.name.removeprefix("attr:").split("@")[0]
+            if spec.multi_label or task == "category" or task not in split.samples[0].labels:
+                continue
+            guess = [spec.labels[i] for i in outputs[spec.name].argmax(axis=1)]
+            entry[f"{task}_acc"] = _accuracy(guess, [split.samples[i].labels[task]
+                                                     for i in split.val])
+        catalogue = np.array([i for i, s in enumerate(split.samples) if s.catalogue])
+        if len(catalogue):
+            gallery = _outputs(head, split, catalogue)
+            gallery_labels = [split.samples[i].labels[identity] for i in catalogue]
+            entry["shop_to_catalogue"] = gallery_recall(
+                outputs["embedding"], labels, gallery["embedding"], gallery_labels)
+            entry["shop_to_catalogue_baseline"] = gallery_recall(
+                outputs["baseline"], labels, gallery["baseline"], gallery_labels)
+        report[name] = entry
+    return report
+
+
+def _accuracy(predicted, truth) -> float:
+    return round(float(np.mean([p == t for p, t in zip(predicted, truth)])), 4)
+
+
+# -- command line ------------------------------------------------------------------------------
+def folder_images(root: Path) -> tuple[list[Path], list[str]]:
+    paths, labels = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                paths.append(path)
+                labels.append(folder.name)
+    return paths, labels
+
+
+def retrieval(root: Path, engine) -> dict:
+    """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk."""
+    import torch
+
+    from vision.engine import head_outputs
+    from vision.images import ImageError, open_image
+    from vision.trunk import INPUT_SIZE, prepare
+
+    paths, labels = folder_images(root)
+    shipped, baseline, kept, skipped = [], [], [], []
+    for start in range(0, len(paths), engine.batch_size):
+        pixels, rows = [], []
+        for i in range(start, min(start + engine.batch_size, len(paths))):
+            try:
+                pixels.append(prepare(open_image(paths[i], draft=INPUT_SIZE * 2)))
+                rows.append(i)
+            except ImageError as exc:
+                skipped.append(f"{paths[i]}: {exc}")
+        if not rows:
+            continue
+        features = torch.from_numpy(engine.features(np.stack(pixels))).to(engine.device)
+        outputs = head_outputs(engine.head, engine.trunk, engine.zs_matrix, features)
+        shipped.append(outputs["embedding"])
+        baseline.append(outputs["baseline"])
+        kept.extend(labels[i] for i in rows)
+    if not kept:
+        raise SystemExit(f"no readable images under {root}")
+    return {"n": len(kept), "products": len(set(kept)),
+            **recall_at_k(np.concatenate(shipped), kept),
+            "baseline": recall_at_k(np.concatenate(baseline), kept),
+            "model_version": engine.model_version, "skipped": skipped}
+
+
+def colour_agreement(csv_path: Path, engine) -> dict:
+    with open(csv_path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    paths = [csv_path.parent / row["image"] for row in rows]
+    results = engine.run(paths)
+    mismatches = [{"image": row["image"], "checked": row["colour"], "predicted": r.colour.label}
+                  for row, r in zip(rows, results) if r.ok and r.colour.label != row["colour"]]
+    n = sum(r.ok for r in results)
+    return {"n": n, "agreement": round(1 - len(mismatches) / max(n, 1), 4),
+            "mismatches": mismatches, "model_version": engine.model_version}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vision.evaluate", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("retrieval", help="Recall@k on DIR/<product>/<photos>")
+    r.add_argument("dir", type=Path)
+    c = sub.add_parser("colour", help="agreement with a hand-checked colour CSV")
+    c.add_argument("csv", type=Path)
+    for p in (r, c):
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--device", default=None)
+    args = parser.parse_args(argv)
+
+    from vision.engine import Engine
+
+    engine = Engine(device=args.device)
+    if args.command == "retrieval":
+        if not args.dir.is_dir():
+            parser.error(f"not a directory: {args.dir}")
+        report = retrieval(args.dir, engine)
+    else:
+        report = colour_agreement(args.csv, engine)
+    print(json.dumps(report) if args.json else json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
