@@ -8,7 +8,6 @@ from django.db import transaction
 from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
-
 from marketplace.photos.models import Photo
 
 from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel
@@ -17,17 +16,10 @@ from .selectors import listing_suggestions
 FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
 
 
-def prediction_json(prediction) -> dict:
-    return {"label": prediction.label, "score": round(float(prediction.score), 4),
-            "top": [[label, round(float(score), 4)] for label, score in prediction.top],
-            "suggested": bool(prediction.suggested)}
-
-
 def result_tags(result) -> dict:
-    """The JSON stored for one engine `ImageResult`: category, colour and attributes."""
-    return {"category": prediction_json(result.category),
-            "colour": prediction_json(result.colour),
-            "attributes": {name: prediction_json(p) for name, p in result.attributes.items()}}
+    """The JSON stored for one engine `ImageResult`: its category, colour and attributes."""
+    data = result.to_json()
+    return {key: data[key] for key in ("category", "colour", "attributes")}
 
 
 def bit_string(code) -> str:
