@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from marketplace.listings.models import Category, Listing
@@ -74,15 +75,24 @@ def match_json(match: selectors.Match, request) -> dict:
     }
 
 
+class ImageSearchThrottle(UserRateThrottle):
+    """Each search runs the CNN: at most this many per user (or IP when signed out)."""
+
+    scope = "image_search"
+    rate = "30/minute"
+
+
 class ImageSearchView(APIView):
     """Find listings by photo: exact matches first, then similar items, one entry per listing."""
 
     parser_classes = [MultiPartParser]
     permission_classes = [AllowAny]
+    throttle_classes = [ImageSearchThrottle]
 
     @extend_schema(request=ImageSearch, responses={
         200: ImageSearchResponse,
         400: OpenApiResponse(description="Not a readable image, or invalid filters."),
+        429: OpenApiResponse(description="Too many searches; retry after the given delay."),
         503: OpenApiResponse(description="The search index is switching to a new model.")})
     def post(self, request):
         started = time.perf_counter()

@@ -46,6 +46,18 @@ def test_api_requires_an_image(client, db):
     assert response.status_code == 400 and "image" in response.json()
 
 
+def test_api_limits_how_often_one_client_searches(client, db, monkeypatch):
+    from django.core.cache import cache
+
+    from marketplace.search.api import ImageSearchThrottle
+
+    cache.clear()
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    statuses = [client.post(API, {}).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    cache.clear()
+
+
 def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
     response = client.post(reverse("search:search"), {"image": upload(b"not an image")})
     assert response.status_code == 400
