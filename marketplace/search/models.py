@@ -5,6 +5,8 @@ the version named by `ActiveModel`, so `manage.py reindex` can fill a new versio
 the site keeps serving the old ones, then switch in one update.
 """
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from pgvector.django import BitField, HnswIndex, VectorField
 
@@ -82,6 +84,7 @@ class ListingVector(models.Model):
         indexes = [
             HnswIndex(name="listingvector_embedding_hnsw", fields=["embedding"],
                       m=16, ef_construction=64, opclasses=["vector_cosine_ops"]),
+            GinIndex(name="listingvector_tag_words_gin", fields=["tag_words"]),
         ]
 
 
@@ -98,6 +101,7 @@ class ListingTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "name"], name="one_tag_per_listing_and_name"),
         ]
+        indexes = [models.Index(fields=["value"])]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
@@ -122,3 +126,18 @@ class TrainingLabel(models.Model):
     @property
     def accepted(self) -> bool:
         return self.model_value == self.seller_value
+
+
+class ListingDocument(models.Model):
+    """A listing's words for full-text search (title, category, description), GIN-indexed.
+
+    Kept up to date on every save of the listing (see `signals.py`).
+    """
+
+    listing = models.OneToOneField(
+        "listings.Listing", primary_key=True, related_name="search_document",
+        on_delete=models.CASCADE)
+    document = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="listingdocument_gin")]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from pgvector.django import CosineDistance
@@ -16,13 +16,14 @@ from marketplace.listings.models import Category, Listing
 from marketplace.listings.selectors import public_listings
 from marketplace.photos.models import Photo
 
-from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis
+from .models import ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis
 
 # Cosine distance under which two photos are taken to show the same product.
 EXACT_MATCH_DISTANCE = 0.12
 # Photos fetched per listing wanted: results are grouped per listing after the vector scan.
 PHOTO_OVERFETCH = 4
 TAG_BOOST = 0.3
+TEXT_SEARCH_CONFIG = "english"
 # Filtered photo searches over at most this many photos rank them all exactly (see
 # bench/search_scale.py: exact within a 5% category beats HNSW's iterative scan on recall).
 EXACT_SEARCH_MAX_ROWS = 10_000
@@ -159,19 +160,19 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
     labels the active model is confident about.
     """
     words = query_words(text)
-    query = SearchQuery(text, search_type="websearch", config="english")
-    document = (SearchVector("title", weight="A", config="english")
-                + SearchVector("category__name", weight="B", config="english")
-                + SearchVector("description", weight="C", config="english"))
-    tagged = (Exists(ListingTag.objects.filter(listing=OuterRef("pk"), value__in=words))
-              | Exists(ListingVector.objects.filter(
-                  listing=OuterRef("pk"), model_version=active_model_version(),
-                  tag_words__has_any_keys=words)))
-    return (searchable_listings().filter(filters.listing_q())
-            .annotate(document=document, tagged=tagged)
-            .filter(Q(document=query) | Q(tagged=True))
-            .annotate(rank=SearchRank(F("document"), query) + Case(
-                When(tagged=True, then=Value(TAG_BOOST)), default=Value(0.0),
+    query = SearchQuery(text, search_type="websearch", config=TEXT_SEARCH_CONFIG)
+    by_tag = ListingTag.objects.filter(value__in=words)
+    by_model_tag = ListingVector.objects.filter(
+        model_version=active_model_version(), tag_words__has_any_keys=words)
+    # Three indexed lookups (GIN on the documents and on the model's labels, btree on tags),
+    # united by listing id, then ranked.
+    matching = (Q(pk__in=ListingDocument.objects.filter(document=query).values("listing"))
+                | Q(pk__in=by_tag.values("listing")) | Q(pk__in=by_model_tag.values("listing")))
+    tagged = (Exists(by_tag.filter(listing=OuterRef("pk")))
+              | Exists(by_model_tag.filter(listing=OuterRef("pk"))))
+    return (searchable_listings().filter(filters.listing_q()).filter(matching)
+            .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
+                When(tagged, then=Value(TAG_BOOST)), default=Value(0.0),
                 output_field=FloatField()))
             .order_by("-rank", "-created_at"))
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from django.contrib.postgres.search import SearchVector
 from django.db import transaction
+from django.db.models import Value
 from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
 from marketplace.photos.models import Photo
 
-from .models import ActiveModel, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel
+from . import selectors
+from .models import (
+    ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
 from .selectors import listing_suggestions
 
 FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
@@ -119,6 +123,15 @@ def refresh_all_versions(listing_id: int) -> None:
                    .values_list("model_version", flat=True))
     for version in versions:
         refresh_listing_vectors([listing_id], version)
+
+
+def index_listing_text(listing: Listing) -> None:
+    """Store the listing's weighted full-text document (title A, category B, description C)."""
+    config = selectors.TEXT_SEARCH_CONFIG
+    document = (SearchVector(Value(listing.title), weight="A", config=config)
+                + SearchVector(Value(listing.category.name), weight="B", config=config)
+                + SearchVector(Value(listing.description), weight="C", config=config))
+    ListingDocument.objects.update_or_create(listing=listing, defaults={"document": document})
 
 
 def activate_model_version(model_version: str) -> None:

@@ -5,6 +5,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from marketplace.listings.models import Listing
 from marketplace.photos.models import Photo
 
 
@@ -56,3 +57,10 @@ def photo_deleted(sender, instance: Photo, using=DEFAULT_DB_ALIAS, **kwargs) -> 
 
     listing_id = instance.listing_id
     transaction.on_commit(lambda: refresh_all_versions(listing_id), using=using, robust=True)
+
+
+@receiver(post_save, sender=Listing, dispatch_uid="search.index_listing_text")
+def listing_saved(sender, instance: Listing, **kwargs) -> None:
+    from .services import index_listing_text
+
+    index_listing_text(instance)

@@ -40,3 +40,12 @@ def test_filters_and_visibility(make_listing, categories):
     filters = SearchFilters(category=categories["fashion"], max_price=50, condition="good",
                             location="paris")
     assert list(text_search("red shoes", filters)) == [cheap]
+
+
+def test_the_search_document_follows_edits_and_includes_the_category(make_listing):
+    listing = make_listing("Warm thing", "outerwear")
+    assert list(text_search("jackets")) == [listing]  # the category "Coats & jackets"
+    assert list(text_search("parka")) == []
+    listing.title = "Warm parka"
+    listing.save()
+    assert list(text_search("parka")) == [listing]
