@@ -1,5 +1,6 @@
 """Web pages of the search app: one search page (text and photo), analysis progress and the
 seller's answers to suggestions."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -55,17 +56,18 @@ def analysis_status(request, pk: int):
 @login_required
 @require_POST
 def answer_suggestion(request, pk: int):
-    """The seller accepts (or edits, then accepts) one suggested value."""
+    """The seller accepts (or edits, then accepts) one suggested value; back to their page."""
     listing = listing_for_seller(request.user, pk)
     form = SuggestionAnswerForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse({"errors": form.errors}, status=400)
     try:
-        services.answer_suggestion(listing, request.user, form.cleaned_data["field"],
-                                   form.cleaned_data["value"])
+        if not form.is_valid():
+            raise ValueError("Enter a value before accepting the suggestion.")
+        field = form.cleaned_data["field"]
+        services.answer_suggestion(listing, request.user, field, form.cleaned_data["value"])
+        messages.success(request, f"Saved the {field} of your listing.")
     except ValueError as error:
-        return JsonResponse({"errors": {"value": [str(error)]}}, status=400)
+        messages.error(request, str(error))
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
-    return redirect(listing.get_absolute_url())
+    return redirect("listings:edit", listing.pk)
