@@ -230,7 +230,7 @@ def main() -> int:
         return rows[-1]
 
     baseline = measure("exact (sequential scan)", knn, plain, truth, exact)
-    for ef in (40, 100, 200):
+    for ef in (40, 100, 200, 400):
         row = measure(f"HNSW float, ef_search={ef}", knn, plain, truth, {"hnsw.ef_search": str(ef)})
         row.speedup_p50 = round(baseline.p50_ms / row.p50_ms, 1)
     def filtered(i):
@@ -256,7 +256,7 @@ def main() -> int:
     ]:
         row = measure(method, sql, filtered, truth_filtered, settings)
         row.speedup_p50 = round(baseline_f.p50_ms / row.p50_ms, 1)
-    for candidates in (100, 400):
+    for candidates in (100, 400, 800):
         rerank = (f"WITH c AS MATERIALIZED (SELECT id, embedding FROM items ORDER BY code <~> %s "
                   f"LIMIT {candidates}) SELECT id FROM c ORDER BY embedding <=> %s LIMIT 10")
         row = measure(f"binary HNSW top-{candidates} + float re-rank", rerank, prefilter, truth,
