@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from marketplace.listings.api import CategoryViewSet, ListingViewSet
 from marketplace.photos.api import ListingPhotoViewSet, PhotoViewSet
+from marketplace.search.api import ImageSearchView
 from marketplace.social.api import (
     BlockViewSet,
     FriendshipViewSet,
@@ -33,5 +34,6 @@ router.register("spins", SpinViewSet, basename="spin")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("search/image/", ImageSearchView.as_view(), name="api-search-image"),
     *router.urls,
 ]

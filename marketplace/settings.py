@@ -222,10 +222,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "worker.spins.requeue_stale_pending",
         "schedule": int(os.environ.get("SPIN_REQUEUE_INTERVAL_SECONDS", 180)),
     },
+    "search-reconcile-pending": {
+        "task": "worker.vision.reconcile_pending",
+        "schedule": int(os.environ.get("SEARCH_RECONCILE_INTERVAL_SECONDS", 300)),
+    },
 }
 # Redis re-delivers an unacknowledged task after this many seconds (worker died mid-task).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get(
     "CELERY_VISIBILITY_TIMEOUT", 3600))}
+# Search: a photo still without any analysis after this many seconds is re-queued (its task
+# was lost) by `worker.vision.reconcile_pending`, run on worker start and by beat.
+SEARCH_RECONCILE_AFTER_S = int(os.environ.get("SEARCH_RECONCILE_AFTER_S", 600))
+# Photos per engine batch in the vision task; each batch is committed on its own.
+SEARCH_VISION_BATCH_SIZE = int(os.environ.get("SEARCH_VISION_BATCH_SIZE", 16))
 # Tests may run tasks inline; the pipeline tests start a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("marketplace.photos.urls")),
     path("social/", include("marketplace.social.urls")),
     path("", include("marketplace.spins.urls")),
+    path("search/", include("marketplace.search.urls")),
 ]
 
 

@@ -121,7 +121,8 @@ def test_web_form_accepts_each_supported_format(case, seller_client, listing, me
     assert photo.status == Photo.Status.PENDING and photo.listing == listing
     assert photo.original.read() == make()
     assert name not in photo.original.name  # the uploader's file name is never kept
-    assert len(callbacks) == 1  # the rendition task is queued once the upload is committed
+    # The rendition task and the search app's vision task are queued once the upload is committed.
+    assert len(callbacks) == 2
 
 
 def test_api_uploads_several_photos_at_once_in_order(seller_api, listing, media_root):
@@ -158,7 +159,7 @@ def test_upload_is_kept_when_the_broker_is_down(seller_api, listing, media_root,
     monkeypatch.setattr(services.make_renditions_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = post_api(seller_api, listing, [files.upload("a.jpg", files.jpeg())])
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # renditions and vision, both robust
     assert response.status_code == 201
     assert Photo.objects.get().status == Photo.Status.PENDING
 

@@ -4,7 +4,6 @@ One module per area; each is imported here so the worker registers its tasks. Ta
 `vision` lazily so the web process (which enqueues by importing these modules) never loads torch.
 """
 from ..app import app
-from . import spins  # noqa: F401  (registers the rotating-view tasks)
 
 
 @app.task(name="worker.ping", ignore_result=False)
@@ -13,4 +12,7 @@ def ping() -> str:
     return "pong"
 
 
-from . import photos  # noqa: E402,F401
+# The area modules import `app` from above, so they come after it.
+from . import photos  # noqa: E402,F401  (renditions, re-queue of lost photos)
+from . import spins  # noqa: E402,F401  (rotating views)
+from . import vision  # noqa: E402,F401  (search: tag and embed photos)

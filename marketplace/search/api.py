@@ -1,0 +1,113 @@
+"""`POST /api/v1/search/image/`: search by photo."""
+import time
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from marketplace.listings.models import Category, Listing
+
+from . import selectors
+from .query_image import InvalidImage, read_query_image
+
+
+class ImageSearch(serializers.Serializer):
+    """A photo and optional filters."""
+
+    image = serializers.FileField(help_text="A photo (JPEG, PNG, WebP or HEIC).")
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False,
+        help_text="Category slug; its sub-categories are included.")
+    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    condition = serializers.ChoiceField(choices=Listing.Condition.choices, required=False)
+    location = serializers.CharField(max_length=120, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=48, default=24)
+
+    def validate_image(self, upload):
+        try:
+            return read_query_image(upload)
+        except InvalidImage as error:
+            raise ValidationError(str(error)) from None
+
+    def filters(self) -> selectors.SearchFilters:
+        data = self.validated_data
+        return selectors.SearchFilters(
+            category=data.get("category"), min_price=data.get("min_price"),
+            max_price=data.get("max_price"), condition=data.get("condition", ""),
+            location=data.get("location", "").strip())
+
+
+class ImageSearchResult(serializers.Serializer):
+    listing = serializers.DictField()
+    photo = serializers.DictField()
+    distance = serializers.FloatField()
+    exact_match = serializers.BooleanField()
+    shared_attributes = serializers.ListField(child=serializers.CharField())
+
+
+class ImageSearchResponse(serializers.Serializer):
+    took_ms = serializers.FloatField(help_text="Server time for the whole search, CNN included.")
+    embed_ms = serializers.FloatField()
+    search_ms = serializers.FloatField()
+    model_version = serializers.CharField()
+    query = serializers.DictField(help_text="What the model saw in the query photo.")
+    results = ImageSearchResult(many=True)
+
+
+def match_json(match: selectors.Match, request) -> dict:
+    listing, photo = match.listing, match.photo
+    return {
+        "listing": {"id": listing.pk, "title": listing.title, "price": str(listing.price),
+                    "currency": listing.currency, "condition": listing.condition,
+                    "location": listing.location, "category": listing.category_id,
+                    "url": request.build_absolute_uri(listing.get_absolute_url())},
+        "photo": {"id": photo.pk, "thumbnail": request.build_absolute_uri(photo.thumbnail.url)
+                  if photo.thumbnail else None},
+        "distance": round(match.distance, 4),
+        "exact_match": match.exact,
+        "shared_attributes": match.shared,
+    }
+
+
+class ImageSearchThrottle(UserRateThrottle):
+    """Each search runs the CNN: at most this many per user (or IP when signed out)."""
+
+    scope = "image_search"
+    rate = "30/minute"
+
+
+class ImageSearchView(APIView):
+    """Find listings by photo: exact matches first, then similar items, one entry per listing."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [AllowAny]
+    throttle_classes = [ImageSearchThrottle]
+
+    @extend_schema(request=ImageSearch, responses={
+        200: ImageSearchResponse,
+        400: OpenApiResponse(description="Not a readable image, or invalid filters."),
+        429: OpenApiResponse(description="Too many searches; retry after the given delay."),
+        503: OpenApiResponse(description="The search index is switching to a new model.")})
+    def post(self, request):
+        started = time.perf_counter()
+        params = ImageSearch(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            found = selectors.search_by_photo(params.validated_data["image"], params.filters(),
+                                              limit=params.validated_data["limit"])
+        except InvalidImage as error:
+            raise ValidationError({"image": [str(error)]}) from None
+        except selectors.SearchUnavailable as error:
+            return Response({"detail": str(error)}, status=503)
+        return Response({
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "embed_ms": round(found.embed_ms, 1), "search_ms": round(found.search_ms, 1),
+            "model_version": found.model_version, "query": found.query_tags,
+            "results": [match_json(match, request) for match in found.matches],
+        })

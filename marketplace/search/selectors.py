@@ -1,0 +1,315 @@
+"""Reads of the search app: vector/text search, similar items, suggestions, analysis progress."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from pgvector.django import CosineDistance
+
+from marketplace.listings.models import Category, Listing
+from marketplace.listings.selectors import public_listings
+from marketplace.photos.models import Photo
+
+from .models import ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis
+
+# Cosine distance under which two photos are taken to show the same product.
+EXACT_MATCH_DISTANCE = 0.12
+# Photos fetched per listing wanted: results are grouped per listing after the vector scan.
+PHOTO_OVERFETCH = 4
+TAG_BOOST = 0.3
+TEXT_SEARCH_CONFIG = "english"
+# Filtered photo searches over at most this many photos rank them all exactly (see
+# bench/search_scale.py: exact within a 5% category beats HNSW's iterative scan on recall).
+EXACT_SEARCH_MAX_ROWS = 10_000
+
+
+def active_model_version() -> str | None:
+    return ActiveModel.objects.values_list("model_version", flat=True).first()
+
+
+def searchable_listings() -> QuerySet[Listing]:
+    """What search and "similar items" show: public listings still for sale (as browse does)."""
+    return public_listings().filter(status=Listing.Status.ACTIVE)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Buyer filters shared by text and photo search; a category includes its sub-categories."""
+
+    category: Category | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    condition: str = ""
+    location: str = ""
+
+    def listing_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.category is not None:
+            q &= Q(**{f"{prefix}category_id__in": self.category.descendant_ids()})
+        if self.min_price is not None:
+            q &= Q(**{f"{prefix}price__gte": self.min_price})
+        if self.max_price is not None:
+            q &= Q(**{f"{prefix}price__lte": self.max_price})
+        if self.condition:
+            q &= Q(**{f"{prefix}condition": self.condition})
+        if self.location:
+            q &= Q(**{f"{prefix}location__icontains": self.location})
+        return q
+
+
+@dataclass
+class Match:
+    """One listing in photo-search results, shown with its closest photo."""
+
+    listing: Listing
+    photo: Photo
+    distance: float
+    shared: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return self.distance <= EXACT_MATCH_DISTANCE
+
+
+def iterative_index_scan() -> None:
+    """Let HNSW keep scanning until enough rows pass the filters (pgvector ≥ 0.8).
+
+    Must run inside a transaction: SET LOCAL lasts until its end.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute("SET LOCAL hnsw.ef_search = 100")
+
+
+def shared_attributes(query_tags: dict, photo_tags: dict) -> list[str]:
+    """What the query photo and a result photo have in common, e.g. ["colour: blue"]."""
+    pairs = [("category", query_tags.get("category"), photo_tags.get("category")),
+             ("colour", query_tags.get("colour"), photo_tags.get("colour"))]
+    for name, prediction in query_tags.get("attributes", {}).items():
+        pairs.append((name, prediction, photo_tags.get("attributes", {}).get(name)))
+    return [f"{name}: {ours['label'].replace('-', ' ')}" for name, ours, theirs in pairs
+            if ours and theirs and ours["label"] == theirs["label"]]
+
+
+def few_enough_for_exact_search(candidates: QuerySet) -> bool:
+    """Whether a filtered query's rows are few enough to rank them all exactly."""
+    return candidates[:EXACT_SEARCH_MAX_ROWS + 1].count() <= EXACT_SEARCH_MAX_ROWS
+
+
+def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, limit: int = 24,
+                        query_tags: dict | None = None,
+                        model_version: str | None = None) -> list[Match]:
+    """Public listings nearest to `embedding`, best photo per listing, nearest first."""
+    model_version = model_version or active_model_version()
+    if model_version is None:
+        return []
+    candidates = PhotoAnalysis.objects.filter(
+        model_version=model_version, status=PhotoAnalysis.Status.DONE,
+        listing__in=searchable_listings().filter(filters.listing_q()))
+    distance = CosineDistance("embedding", embedding)
+    if filters != SearchFilters() and few_enough_for_exact_search(candidates):
+        # A selective filter: the exact distance to its few rows beats an HNSW walk that must
+        # skip nearly everything (and can miss far-away matches). "+ 0" keeps HNSW out.
+        distance = distance + Value(0.0)
+    with transaction.atomic():
+        iterative_index_scan()
+        analyses = list(candidates.annotate(distance=distance).order_by("distance")
+                        .select_related("listing", "photo")[:limit * PHOTO_OVERFETCH])
+    analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly
+    matches: dict[int, Match] = {}
+    for analysis in analyses:
+        if analysis.listing_id not in matches and len(matches) < limit:
+            matches[analysis.listing_id] = Match(
+                analysis.listing, analysis.photo, float(analysis.distance),
+                shared_attributes(query_tags or {}, analysis.tags))
+    return list(matches.values())
+
+
+def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
+    """Public listings whose vector is nearest to this listing's (none until it is analysed)."""
+    model_version = active_model_version()
+    own = ListingVector.objects.filter(listing=listing, model_version=model_version).first()
+    if own is None:
+        return []
+    with transaction.atomic():
+        iterative_index_scan()
+        vectors = list(
+            ListingVector.objects
+            .filter(model_version=model_version, listing__in=searchable_listings())
+            .exclude(listing=listing)
+            .annotate(distance=CosineDistance("embedding", own.embedding))
+            .order_by("distance")
+            .select_related("listing")[:limit])
+    return [vector.listing for vector in sorted(vectors, key=lambda vector: vector.distance)]
+
+
+def query_words(text: str) -> list[str]:
+    return sorted({word for word in re.findall(r"[\w-]+", text.lower()) if len(word) > 1})
+
+
+def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet[Listing]:
+    """Full-text search over titles/descriptions; listings tagged with a query word rank higher.
+
+    A listing matches through its text or through a tag: the seller-confirmed tags and the
+    labels the active model is confident about.
+    """
+    words = query_words(text)
+    query = SearchQuery(text, search_type="websearch", config=TEXT_SEARCH_CONFIG)
+    by_tag = ListingTag.objects.filter(value__in=words)
+    by_model_tag = ListingVector.objects.filter(
+        model_version=active_model_version(), tag_words__has_any_keys=words)
+    # Three indexed lookups (GIN on the documents and on the model's labels, btree on tags),
+    # united by listing id, then ranked.
+    matching = (Q(pk__in=ListingDocument.objects.filter(document=query).values("listing"))
+                | Q(pk__in=by_tag.values("listing")) | Q(pk__in=by_model_tag.values("listing")))
+    tagged = (Exists(by_tag.filter(listing=OuterRef("pk")))
+              | Exists(by_model_tag.filter(listing=OuterRef("pk"))))
+    return (searchable_listings().filter(filters.listing_q()).filter(matching)
+            .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
+                When(tagged, then=Value(TAG_BOOST)), default=Value(0.0),
+                output_field=FloatField()))
+            .order_by("-rank", "-created_at"))
+
+
+def analysis_progress(listing: Listing) -> dict:
+    """How far the model got with a listing's photos (newest analysis of each photo)."""
+    photo_ids = list(listing.photos.values_list("pk", flat=True))
+    latest = latest_analyses(listing)
+    failed = [{"photo": photo_id, "reason": latest[photo_id].failure_reason}
+              for photo_id in photo_ids
+              if photo_id in latest and latest[photo_id].status == PhotoAnalysis.Status.FAILED]
+    analysed = sum(1 for photo_id in photo_ids if photo_id in latest)
+    return {"total": len(photo_ids), "analysed": analysed, "pending": len(photo_ids) - analysed,
+            "failed": failed}
+
+
+def latest_analyses(listing: Listing) -> dict[int, PhotoAnalysis]:
+    """Each photo's newest analysis, whatever its version (a reindex may be under way)."""
+    latest: dict[int, PhotoAnalysis] = {}
+    for analysis in PhotoAnalysis.objects.filter(
+            listing=listing, photo__listing=listing).order_by("analysed_at"):
+        latest[analysis.photo_id] = analysis
+    return latest
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    field: str
+    value: str       # what is stored when accepted (a category slug, a colour, …)
+    display: str     # what the seller reads
+    score: float
+
+
+@dataclass
+class Suggestions:
+    """What the model proposes for a listing, pooled over its analysed photos."""
+
+    items: dict[str, Suggestion]
+    model_version: str = ""
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.items)
+
+    def get(self, name: str) -> Suggestion | None:
+        return self.items.get(name)
+
+    def __iter__(self):
+        return iter(self.items.values())
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def pooled(predictions: list[dict]) -> tuple[str, float] | None:
+    """The label with the highest mean score across photos, if the model is confident in it."""
+    totals: dict[str, float] = {}
+    for prediction in predictions:
+        for label, score in prediction.get("top") or [[prediction["label"], prediction["score"]]]:
+            totals[label] = totals.get(label, 0.0) + score
+    if not totals or not any(prediction.get("suggested") for prediction in predictions):
+        return None
+    label = max(totals, key=totals.get)
+    return label, totals[label] / len(predictions)
+
+
+def listing_suggestions(listing: Listing) -> Suggestions:
+    """Category, colour, attributes and a title proposed from the listing's analysed photos."""
+    done = [analysis for analysis in latest_analyses(listing).values()
+            if analysis.status == PhotoAnalysis.Status.DONE]
+    if not done:
+        return Suggestions({})
+    tags = [analysis.tags for analysis in done]
+    items: dict[str, Suggestion] = {}
+    category = pooled([t["category"] for t in tags if t.get("category")])
+    if category:
+        name = Category.objects.filter(slug=category[0]).values_list("name", flat=True).first()
+        if name:
+            items["category"] = Suggestion("category", category[0], name, category[1])
+    colour = pooled([t["colour"] for t in tags if t.get("colour")])
+    if colour:
+        items["colour"] = Suggestion("colour", colour[0], colour[0], colour[1])
+    for attribute in sorted({name for t in tags for name in t.get("attributes", {})}):
+        found = pooled([t["attributes"][attribute] for t in tags if attribute in t.get("attributes", {})])
+        if found:
+            label = found[0].replace("-", " ")
+            items[attribute] = Suggestion(attribute, label, label, found[1])
+    title = suggested_title(items)
+    if title:
+        items["title"] = Suggestion("title", title, title, min(s.score for s in items.values()))
+    return Suggestions(items, model_version=done[-1].model_version)
+
+
+def suggested_title(items: dict[str, Suggestion]) -> str:
+    """E.g. "Blue denim jacket": colour, then attribute values, then the category name."""
+    if "category" not in items:
+        return ""
+    words = [items["colour"].display] if "colour" in items else []
+    words += [s.display for name, s in items.items() if name not in ("category", "colour")]
+    words.append(items["category"].display.lower())
+    return " ".join(words).capitalize()
+
+
+class SearchUnavailable(RuntimeError):
+    """Photo search cannot run right now (no index yet, or a model switch in progress)."""
+
+
+@dataclass
+class PhotoSearch:
+    matches: list[Match]
+    query_tags: dict
+    model_version: str
+    embed_ms: float
+    search_ms: float
+
+
+def search_by_photo(image, filters: SearchFilters = SearchFilters(), *, limit: int = 24) -> PhotoSearch:
+    """Embed a query photo with this process's engine and search the active version's vectors.
+
+    Raises InvalidImage when the model cannot read the photo, SearchUnavailable when the
+    engine's vectors are not the ones being served (a reindex switched versions).
+    """
+    from .engine import get_engine
+    from .query_image import InvalidImage
+    from .services import result_tags
+
+    started = time.perf_counter()
+    result = get_engine().run([image])[0]
+    embedded = time.perf_counter()
+    if not result.ok:
+        raise InvalidImage(f"This photo could not be analysed ({result.error}).")
+    active = active_model_version()
+    if active is not None and active != result.model_version:
+        raise SearchUnavailable("Photo search is switching to a new model; try again in a minute.")
+    tags = result_tags(result)
+    matches = search_by_embedding(result.embedding, filters, limit=limit, query_tags=tags,
+                                  model_version=result.model_version)
+    return PhotoSearch(matches, tags, result.model_version,
+                       embed_ms=(embedded - started) * 1000,
+                       search_ms=(time.perf_counter() - embedded) * 1000)

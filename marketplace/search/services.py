@@ -1,0 +1,175 @@
+"""Writes of the search app: analysis results, listing vectors, seller answers, the active version."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import Value
+from pgvector import Bit
+
+from marketplace.listings.models import Category, Listing
+from marketplace.photos.models import Photo
+
+from . import selectors
+from .models import (
+    ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
+from .selectors import listing_suggestions
+
+FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
+
+
+def result_tags(result) -> dict:
+    """The JSON stored for one engine `ImageResult`: its category, colour and attributes."""
+    data = result.to_json()
+    return {key: data[key] for key in ("category", "colour", "attributes")}
+
+
+def bit_string(code) -> str:
+    """A boolean array as the '0101…' text that `BitField` stores."""
+    return Bit(np.asarray(code, dtype=bool)).to_text()
+
+
+def failed_analysis(photo, model_version: str, reason: str) -> PhotoAnalysis:
+    return PhotoAnalysis(photo=photo, listing_id=photo.listing_id, model_version=model_version,
+                         status=PhotoAnalysis.Status.FAILED,
+                         failure_reason=reason[:FAILURE_REASON_MAX])
+
+
+def result_analysis(photo, result) -> PhotoAnalysis:
+    if not result.ok:
+        return failed_analysis(photo, result.model_version, result.error or "The model failed.")
+    return PhotoAnalysis(photo=photo, listing_id=photo.listing_id,
+                         model_version=result.model_version, status=PhotoAnalysis.Status.DONE,
+                         embedding=result.embedding, code=bit_string(result.code),
+                         tags=result_tags(result))
+
+
+def upsert_analyses(analyses: Sequence[PhotoAnalysis]) -> None:
+    """Insert, or overwrite, one analysis per (photo, version) in a single statement.
+
+    Upserts make a redelivered batch harmless: a photo is never analysed into two rows.
+    """
+    PhotoAnalysis.objects.bulk_create(
+        analyses, update_conflicts=True, unique_fields=["photo", "model_version"],
+        update_fields=["listing", "status", "failure_reason", "embedding", "code", "tags",
+                       "analysed_at"])
+
+
+def record_failure(photo, model_version: str, reason: str) -> None:
+    upsert_analyses([failed_analysis(photo, model_version, reason)])
+
+
+def record_results(photos: Sequence, results: Sequence) -> None:
+    """Store a batch's results, then refresh the touched listings' vectors, in one transaction."""
+    with transaction.atomic():
+        upsert_analyses([result_analysis(photo, result)
+                         for photo, result in zip(photos, results, strict=True)])
+        for version in {result.model_version for result in results}:
+            refresh_listing_vectors({photo.listing_id for photo in photos}, version)
+
+
+def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16) -> int:
+    """Tag and embed the photos that `engine`'s version has not analysed yet; return how many.
+
+    Each engine batch is committed on its own, so a crash loses at most the batch in flight and
+    a redelivered task skips what is already stored.
+    """
+    version = engine.model_version
+    ensure_active_version(version)
+    photos = list(Photo.objects.filter(pk__in=list(photo_ids))
+                  .exclude(analyses__model_version=version).order_by("pk"))
+    for start in range(0, len(photos), batch_size):
+        batch, images = [], []
+        for photo in photos[start:start + batch_size]:
+            try:
+                with photo.original.open("rb") as original:
+                    images.append(original.read())
+                batch.append(photo)
+            except (OSError, ValueError):
+                record_failure(photo, version, "The original file of this photo is missing.")
+        record_results(batch, engine.run(images) if images else [])
+    return len(photos)
+
+
+def confident_words(tags: dict) -> set[str]:
+    """Labels the model is sure of (category slug, colour, attribute values)."""
+    predictions = [tags.get("category"), tags.get("colour"), *tags.get("attributes", {}).values()]
+    return {p["label"] for p in predictions if p and p.get("suggested")}
+
+
+def refresh_listing_vectors(listing_ids: Iterable[int], model_version: str) -> None:
+    """Recompute each listing's vector (normalised mean of its photos) for one model version."""
+    for listing_id in listing_ids:
+        analyses = list(PhotoAnalysis.objects.filter(
+            listing_id=listing_id, model_version=model_version,
+            status=PhotoAnalysis.Status.DONE, photo__listing_id=listing_id,
+        ).values_list("embedding", "tags"))
+        if not analyses:
+            ListingVector.objects.filter(listing_id=listing_id, model_version=model_version).delete()
+            continue
+        mean = np.mean([np.asarray(embedding) for embedding, _ in analyses], axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        words = sorted(set().union(*(confident_words(tags) for _, tags in analyses)))
+        ListingVector.objects.update_or_create(
+            listing_id=listing_id, model_version=model_version,
+            defaults={"embedding": mean.astype(np.float32), "tag_words": words})
+
+
+def refresh_all_versions(listing_id: int) -> None:
+    """Recompute a listing's vectors for every model version that has one (after a photo left)."""
+    versions = set(ListingVector.objects.filter(listing_id=listing_id)
+                   .values_list("model_version", flat=True))
+    for version in versions:
+        refresh_listing_vectors([listing_id], version)
+
+
+def index_listing_text(listing: Listing) -> None:
+    """Store the listing's weighted full-text document (title A, category B, description C)."""
+    config = selectors.TEXT_SEARCH_CONFIG
+    document = (SearchVector(Value(listing.title), weight="A", config=config)
+                + SearchVector(Value(listing.category.name), weight="B", config=config)
+                + SearchVector(Value(listing.description), weight="C", config=config))
+    ListingDocument.objects.update_or_create(listing=listing, defaults={"document": document})
+
+
+def activate_model_version(model_version: str) -> None:
+    """Point every search at `model_version`'s vectors (one row update, atomic)."""
+    ActiveModel(model_version=model_version).save()
+
+
+def ensure_active_version(model_version: str) -> str:
+    """On a fresh site the first model that analyses a photo becomes the active one."""
+    active, _ = ActiveModel.objects.get_or_create(pk=1, defaults={"model_version": model_version})
+    return active.model_version
+
+
+def answer_suggestion(listing: Listing, seller, field: str, value: str) -> None:
+    """Apply the seller's accepted or edited value and keep the answer as a training label.
+
+    `field` is "category" (a category slug), "title", "colour" or an attribute name.
+    Raises ValueError for an unknown field or category.
+    """
+    value = value.strip()
+    suggestions = listing_suggestions(listing)
+    suggested = suggestions.get(field)
+    if field not in suggestions.fields or not value:
+        raise ValueError(f"Nothing to answer for {field!r}.")
+    with transaction.atomic():
+        if field == "category":
+            try:
+                listing.category = Category.objects.get(slug=value)
+            except Category.DoesNotExist:
+                raise ValueError(f"Unknown category {value!r}.") from None
+            listing.save(update_fields=["category", "updated_at"])
+        elif field == "title":
+            listing.title = value[:Listing._meta.get_field("title").max_length]
+            listing.save(update_fields=["title", "updated_at"])
+        else:
+            ListingTag.objects.update_or_create(
+                listing=listing, name=field, defaults={"value": value.lower()[:60]})
+        TrainingLabel.objects.create(
+            listing=listing, seller=seller, field=field, seller_value=value,
+            model_value=suggested.value if suggested else "",
+            model_version=suggestions.model_version)

@@ -1,0 +1,19 @@
+from django import template
+
+from .. import selectors
+from ..models import ListingTag
+
+register = template.Library()
+
+
+@register.simple_tag
+def similar_items(listing, limit: int = 8):
+    return selectors.similar_listings(listing, limit)
+
+
+@register.simple_tag
+def vision_panel(listing):
+    """Progress, suggestions and confirmed tags for the seller's suggestions panel."""
+    return {"progress": selectors.analysis_progress(listing),
+            "suggestions": selectors.listing_suggestions(listing),
+            "tags": ListingTag.objects.filter(listing=listing)}

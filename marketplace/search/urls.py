@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("listings/<int:pk>/analysis/", views.analysis_status, name="analysis-status"),
+    path("listings/<int:pk>/suggestions/", views.answer_suggestion, name="answer-suggestion"),
+]

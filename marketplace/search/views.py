@@ -1,0 +1,73 @@
+"""Web pages of the search app: one search page (text and photo), analysis progress and the
+seller's answers to suggestions."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marketplace.listings.selectors import listing_for_seller
+
+from . import selectors, services
+from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
+from .query_image import InvalidImage
+
+RESULTS_PER_PAGE = 48
+
+
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """GET ?q=… searches text; POST with a photo searches by image. Filters apply to both."""
+    context = {"text_form": TextSearchForm(request.GET or None), "photo_form": PhotoSearchForm()}
+    status = 200
+    if request.method == "POST":
+        form = PhotoSearchForm(request.POST, request.FILES)
+        context["photo_form"] = form
+        if form.is_valid():
+            try:
+                context["photo_search"] = selectors.search_by_photo(
+                    form.cleaned_data["image"], form.filters())
+            except InvalidImage as error:
+                form.add_error("image", str(error))
+            except selectors.SearchUnavailable as error:
+                form.add_error(None, str(error))
+                status = 503
+        if form.errors and status == 200:
+            status = 400
+    elif context["text_form"].is_valid() and context["text_form"].cleaned_data["q"]:
+        form = context["text_form"]
+        context["listings"] = selectors.text_search(
+            form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
+    return render(request, "search/search.html", context, status=status)
+
+
+@login_required
+@require_GET
+def analysis_status(request, pk: int):
+    """Progress of the model on a listing's photos, and the suggestions panel re-rendered."""
+    listing = listing_for_seller(request.user, pk)
+    html = render_to_string("partials/listing_form_suggestions.html",
+                            {"listing": listing}, request=request)
+    return JsonResponse({**selectors.analysis_progress(listing), "html": html})
+
+
+@login_required
+@require_POST
+def answer_suggestion(request, pk: int):
+    """The seller accepts (or edits, then accepts) one suggested value; back to their page."""
+    listing = listing_for_seller(request.user, pk)
+    form = SuggestionAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValueError("Enter a value before accepting the suggestion.")
+        field = form.cleaned_data["field"]
+        services.answer_suggestion(listing, request.user, field, form.cleaned_data["value"])
+        messages.success(request, f"Saved the {field} of your listing.")
+    except ValueError as error:
+        messages.error(request, str(error))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("listings:edit", listing.pk)

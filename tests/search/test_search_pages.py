@@ -1,0 +1,161 @@
+"""Search page, image-search API errors, analysis progress and suggestion answers."""
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from marketplace.search.models import ListingTag, TrainingLabel
+
+from tests.search.helpers import bare_photo, jpeg_bytes, tags, unit_vector
+
+API = "/api/v1/search/image/"
+
+
+def upload(data: bytes, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.4 definitely not a photo", "not a readable image"),
+    (b"", "empty"),
+])
+def test_api_rejects_files_that_are_not_images(client, db, data, message):
+    response = client.post(API, {"image": upload(data)})
+    assert response.status_code == 400
+    assert message in str(response.json()["image"])
+
+
+def test_api_rejects_images_with_too_many_pixels(client, db, settings):
+    settings.PHOTO_MAX_PIXELS = 100
+    response = client.post(API, {"image": upload(jpeg_bytes(size=(20, 20)))})
+    assert response.status_code == 400
+    assert "too many pixels" in str(response.json()["image"])
+
+
+def test_api_rejects_decompression_bombs(client, db):
+    buffer = BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, "PNG")  # 400 Mpx in a few kB
+    response = client.post(API, {"image": upload(buffer.getvalue(), "bomb.png", "image/png")})
+    assert response.status_code == 400
+
+
+def test_api_requires_an_image(client, db):
+    response = client.post(API, {"category": "shoes"})
+    assert response.status_code == 400 and "image" in response.json()
+
+
+def test_api_limits_how_often_one_client_searches(client, db, monkeypatch):
+    from django.core.cache import cache
+
+    from marketplace.search.api import ImageSearchThrottle
+
+    cache.clear()
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    statuses = [client.post(API, {}).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    cache.clear()
+
+
+def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
+    response = client.post(reverse("search:search"), {"image": upload(b"not an image")})
+    assert response.status_code == 400
+    assert "not a readable image" in response.content.decode()
+    assert 'capture="environment"' in response.content.decode()
+
+
+def test_text_search_page_lists_matches(client, make_listing):
+    make_listing("Vintage denim jacket")
+    make_listing("Desk lamp", "lighting")
+    page = client.get(reverse("search:search"), {"q": "jacket"}).content.decode()
+    assert "Vintage denim jacket" in page and "Desk lamp" not in page
+
+
+@pytest.fixture
+def tagged_listing(make_listing, analysed):
+    listing = make_listing("Untitled", "shoes")
+    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", material="denim"))
+    return listing
+
+
+def test_progress_shows_pending_and_failed_photos_to_the_seller(client, seller, make_listing,
+                                                                analysed):
+    from marketplace.search.services import record_failure
+
+    listing = make_listing("Coat")
+    analysed(bare_photo(listing), unit_vector(1))
+    record_failure(bare_photo(listing), "test-version-1", "The image is truncated.")
+    bare_photo(listing)
+    client.force_login(seller)
+    status = client.get(reverse("search:analysis-status", args=[listing.pk])).json()
+    assert (status["total"], status["analysed"], status["pending"]) == (3, 2, 1)
+    assert status["failed"][0]["reason"] == "The image is truncated."
+    assert "could not be analysed: The image is truncated." in status["html"]
+    assert "Analysing photos: 2 of 3" in status["html"]
+
+
+def test_only_the_seller_sees_progress_or_answers(client, buyer, tagged_listing):
+    client.force_login(buyer)
+    assert client.get(reverse("search:analysis-status", args=[tagged_listing.pk])).status_code == 404
+    response = client.post(reverse("search:answer-suggestion", args=[tagged_listing.pk]),
+                           {"field": "category", "value": "outerwear"})
+    assert response.status_code == 404
+    tagged_listing.refresh_from_db()
+    assert tagged_listing.category.slug == "shoes" and not TrainingLabel.objects.exists()
+
+
+def test_the_panel_proposes_category_colour_attributes_and_title(client, seller, tagged_listing):
+    client.force_login(seller)
+    html = client.get(reverse("search:analysis-status", args=[tagged_listing.pk])).json()["html"]
+    assert "Coats &amp; jackets" in html and 'value="blue"' in html and 'value="denim"' in html
+    assert 'value="Blue denim coats &amp; jackets"' in html
+
+
+def test_accepting_and_editing_suggestions_updates_the_listing_and_keeps_labels(
+        client, seller, tagged_listing):
+    client.force_login(seller)
+    url = reverse("search:answer-suggestion", args=[tagged_listing.pk])
+    client.post(url, {"field": "category", "value": "outerwear", "next": "/search/"})
+    response = client.post(url, {"field": "colour", "value": "Navy", "next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil" not in response["Location"]
+    client.post(url, {"field": "title", "value": "Navy denim jacket"})
+
+    tagged_listing.refresh_from_db()
+    assert tagged_listing.category.slug == "outerwear"
+    assert tagged_listing.title == "Navy denim jacket"
+    assert ListingTag.objects.get(listing=tagged_listing, name="colour").value == "navy"
+    labels = {label.field: label for label in TrainingLabel.objects.all()}
+    assert labels["category"].accepted and labels["category"].model_version == "test-version-1"
+    assert (labels["colour"].model_value, labels["colour"].seller_value) == ("blue", "Navy")
+    assert not labels["title"].accepted
+
+
+def test_answers_to_unknown_fields_or_categories_change_nothing(client, seller, tagged_listing):
+    client.force_login(seller)
+    url = reverse("search:answer-suggestion", args=[tagged_listing.pk])
+    for answer, message in (({"field": "price", "value": "1"}, "Nothing to answer for"),
+                            ({"field": "category", "value": "no-such"}, "Unknown category"),
+                            ({"field": "colour", "value": ""}, "Enter a value")):
+        response = client.post(url, answer, follow=True)
+        assert message in response.content.decode()
+    tagged_listing.refresh_from_db()
+    assert tagged_listing.category.slug == "shoes"
+    assert not TrainingLabel.objects.exists() and not ListingTag.objects.exists()
+
+
+def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
+        client, seller, make_listing, analysed):
+    listing = make_listing("Blue coat")
+    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", material="denim"))
+    other = make_listing("Navy coat")
+    analysed(bare_photo(other), unit_vector(2, near=unit_vector(1), spread=0.3))
+
+    detail = client.get(listing.get_absolute_url()).content.decode()
+    assert "Similar items" in detail and "Navy coat" in detail
+
+    client.force_login(seller)
+    for url in (reverse("listings:edit", args=[listing.pk]),
+                reverse("photos:manage", args=[listing.pk])):
+        page = client.get(url).content.decode()
+        assert "Suggestions from your photos" in page and 'value="denim"' in page
