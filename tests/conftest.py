@@ -18,6 +18,14 @@ def test_database_url() -> str:
     return f"{base}/{connection.settings_dict['NAME']}"
 
 
+def worker_environment(**overrides: str) -> dict[str, str]:
+    """Environment for a worker process: the test database and this test's storages (MEDIA_ROOT
+    and the private root; see `media_root`), plus `overrides`."""
+    return dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1",
+                DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+                DJANGO_PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT), **overrides)
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` process consuming from this run's Redis, writing to the test DB
@@ -26,9 +34,7 @@ def celery_worker_process(transactional_db, tmp_path):
     Yields a callable that stops the worker (gracefully unless `kill=True`) so tests can
     simulate a crash; the worker is always stopped at the end.
     """
-    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1",
-               DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
-               DJANGO_PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT))
+    env = worker_environment()
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When

@@ -1,6 +1,5 @@
 """Helpers of the search tests: test images, vectors and tag dictionaries."""
 import contextlib
-import os
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from marketplace.photos.models import Photo
-from tests.conftest import ROOT, test_database_url
+from tests.conftest import ROOT, worker_environment
 
 TEST_VERSION = "test-version-1"
 
@@ -56,7 +55,7 @@ def running_worker(log_path: Path, **env_overrides: str):
     Unlike the shared `celery_worker_process` fixture it can be started several times in one
     test, which the crash and restart tests need. Yields the process.
     """
-    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1", **env_overrides)
+    env = worker_environment(**env_overrides)
     with open(log_path, "a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo",

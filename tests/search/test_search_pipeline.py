@@ -36,15 +36,8 @@ def analyses_of(photos) -> list[PhotoAnalysis]:
     return list(PhotoAnalysis.objects.filter(photo__in=photos))
 
 
-@pytest.fixture
-def worker_media(monkeypatch, media_root):
-    """Workers started after this fixture read the test's uploaded files."""
-    monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media_root))
-    return media_root
-
-
 def test_uploaded_photos_are_tagged_embedded_and_searchable(
-        worker_media, celery_worker_process, make_listing, client, seller):
+        media_root, celery_worker_process, make_listing, client, seller):
     listing = make_listing("Red thing")
     good = [jpeg_bytes((200, 30, 30)), jpeg_bytes((30, 30, 200), stripe=(255, 255, 255))]
     photos = add_photos(listing, [good[0], b"\xff\xd8\xff broken jpeg", good[1]])
@@ -71,7 +64,7 @@ def test_uploaded_photos_are_tagged_embedded_and_searchable(
 
 
 def test_a_worker_killed_mid_batch_leaves_every_photo_analysed_once(
-        transactional_db, worker_media, make_listing, tmp_path):
+        transactional_db, media_root, make_listing, tmp_path):
     listing = make_listing("Many photos")
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("vision")
     # Small engine batches (each committed), a short visibility timeout so Redis redelivers the
@@ -138,7 +131,7 @@ def _answers(client) -> bool:
 
 
 def test_tasks_lost_in_a_redis_restart_are_requeued_by_the_reconciler(
-        transactional_db, worker_media, make_listing, tmp_path, dedicated_redis):
+        transactional_db, media_root, make_listing, tmp_path, dedicated_redis):
     from worker.app import app
 
     listing = make_listing("Queued before the restart")

@@ -5,7 +5,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.listings.models import Listing
-from marketplace.photos.models import Photo
 from marketplace.search import selectors
 from marketplace.search.models import ActiveModel
 from marketplace.search.selectors import SearchFilters, search_by_embedding, similar_listings
