@@ -147,13 +147,6 @@ def clusters(image: Image.Image) -> list[tuple[np.ndarray, float]]:
     return [(centre, float(weight)) for centre, weight in groups]
 
 
-def colour_groups(image: Image.Image) -> list[tuple[str, float]]:
-    """The object's colour clusters as (name, share), largest first."""
-    found = clusters(image)
-    names = name_of(np.array([centre for centre, _ in found]))
-    return [(name, round(weight, 4)) for name, (_, weight) in zip(names, found)]
-
-
 def dominant_colour(image: Image.Image) -> tuple[str, float]:
     """(name, score): the name of the largest colour cluster, scored by the share of the object
     carrying that name; "multicolour" when another cluster, far from it in colour (ΔE ≥
