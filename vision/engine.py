@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from vision import colour as colour_mod
 from vision.images import ImageError, open_image
@@ -164,10 +165,17 @@ class Engine:
                    if isinstance(item, ImageError) else None for item in loaded]
         if not good:
             return results
+        # Colour clustering is mostly small numpy calls that hold the GIL; it runs in the pool
+        # while the trunk's forward pass (which releases the GIL) is under way.
+        colours = [self.pool.submit(colour_of, loaded[i][1]) for i in good]
         outputs = self._heads(self.features(np.stack([loaded[i][0] for i in good])))
-        for row, index in enumerate(good):
-            results[index] = self._result(loaded[index][1],
-                                          {k: v[row] for k, v in outputs.items()})
+        for row, (index, colour) in enumerate(zip(good, colours)):
+            colour = colour.result()
+            if isinstance(colour, ImageError):
+                results[index] = ImageResult(ok=False, model_version=self.model_version,
+                                             error=str(colour))
+                continue
+            results[index] = self._result(colour, {k: v[row] for k, v in outputs.items()})
         return results
 
     def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
@@ -205,14 +213,29 @@ class Engine:
         return attributes
 
 
-def load_one(source) -> tuple[np.ndarray, Prediction] | ImageError:
-    """Decode one input into trunk pixels and its model-free colour (runs in worker threads:
-    Pillow and numpy release the GIL), or the ImageError saying why it is unusable."""
+def load_one(source) -> tuple[np.ndarray, Image.Image] | ImageError:
+    """Decode one input into trunk pixels and a small copy for colour analysis (runs in worker
+    threads: Pillow releases the GIL), or the ImageError saying why it is unusable. The JPEG
+    decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's input."""
+    return _guarded(lambda: _decode_and_prepare(source))
+
+
+def colour_of(small: Image.Image) -> Prediction | ImageError:
+    """The model-free colour of a decoded image, as a Prediction (or the ImageError)."""
+    def name():
+        label, score = colour_mod.dominant_colour(small)
+        return Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD)
+    return _guarded(name)
+
+
+def _decode_and_prepare(source) -> tuple[np.ndarray, Image.Image]:
+    image = open_image(source, draft=INPUT_SIZE)
+    return prepare(image), colour_mod.analysis_image(image)
+
+
+def _guarded(work):
     try:
-        image = open_image(source, draft=INPUT_SIZE * 2)
-        name, score = colour_mod.dominant_colour(image)
-        return prepare(image), Prediction(name, score, [(name, score)],
-                                          score >= COLOUR_THRESHOLD)
+        return work()
     except ImageError as exc:
         return exc
     except Exception as exc:  # one odd image must never take the batch down with it

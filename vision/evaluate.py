@@ -162,7 +162,7 @@ def retrieval(root: Path, engine) -> dict:
         pixels, rows = [], []
         for i in range(start, min(start + engine.batch_size, len(paths))):
             try:
-                pixels.append(prepare(open_image(paths[i], draft=INPUT_SIZE * 2)))
+                pixels.append(prepare(open_image(paths[i], draft=INPUT_SIZE)))
                 rows.append(i)
             except ImageError as exc:
                 skipped.append(f"{paths[i]}: {exc}")

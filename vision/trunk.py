@@ -53,14 +53,12 @@ def imagenet_class_names() -> list[str]:
 
 
 def prepare(image: Image.Image, size: int = INPUT_SIZE) -> np.ndarray:
-    """Resize the short side to `size`, centre-crop, scale as the TF weights expect → (3,H,W)."""
+    """Centre-crop to a square and resize it to `size` (one resampling pass over the crop box
+    only), scale as the TF weights expect → (3,H,W) float32."""
     width, height = image.size
-    scale = size / min(width, height)
-    resized = image.resize(
-        (max(size, round(width * scale)), max(size, round(height * scale))),
-        Image.BILINEAR, reducing_gap=2.0)
-    left = (resized.width - size) // 2
-    top = (resized.height - size) // 2
-    crop = resized.crop((left, top, left + size, top + size))
+    side = min(width, height)
+    left, top = (width - side) / 2, (height - side) / 2
+    crop = image.resize((size, size), Image.BILINEAR, box=(left, top, left + side, top + side),
+                        reducing_gap=2.0)
     array = np.asarray(crop, dtype=np.float32)
     return ((array - 127.0) / 128.0).transpose(2, 0, 1)
