@@ -15,7 +15,9 @@ from PIL import Image, UnidentifiedImageError
 
 from .renditions import DECODE_ERRORS  # importing it also registers the HEIC opener
 
-ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC/HEIF"}
+# MPO is how Pillow names a JPEG carrying extra pictures (many phone and camera photos).
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP",
+                    "HEIF": "HEIC/HEIF"}
 ACCEPTED_DESCRIPTION = "a JPEG, PNG, WebP or HEIC photo"
 # How far into a file to look for the start of an XML/SVG document.
 SNIFF_BYTES = 1024

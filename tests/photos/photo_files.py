@@ -34,6 +34,11 @@ def jpeg(width: int = 64, height: int = 48) -> bytes:
     return encode(two_tone(width, height), "JPEG", quality=90)
 
 
+def mpo() -> bytes:
+    """A JPEG with a second picture appended (Multi-Picture Format), as many phones write."""
+    return encode(two_tone(), "MPO", save_all=True, append_images=[Image.new("RGB", (64, 48))])
+
+
 def png() -> bytes:
     return encode(Image.new("RGBA", (64, 48), (0, 128, 0, 128)), "PNG")
 

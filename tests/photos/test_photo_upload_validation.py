@@ -5,6 +5,7 @@ from django.urls import reverse
 
 import photo_files as files
 from marketplace.photos.models import Photo
+from marketplace.photos.services import process_photo
 from marketplace.photos.validation import looks_like_markup
 
 BAD_UPLOADS = {
@@ -123,6 +124,16 @@ def test_web_form_accepts_each_supported_format(case, seller_client, listing, me
     assert name not in photo.original.name  # the uploader's file name is never kept
     # The rendition task and the search app's vision task are queued once the upload is committed.
     assert len(callbacks) == 2
+
+
+def test_a_multi_picture_jpeg_from_a_phone_is_accepted_and_processed(
+        seller_client, listing, media_root):
+    response = post_web(seller_client, listing, [files.upload("DSC_0001.JPG", files.mpo())])
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    process_photo(photo)
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.DONE and (photo.width, photo.height) == (64, 48)
 
 
 def test_api_uploads_several_photos_at_once_in_order(seller_api, listing, media_root):
