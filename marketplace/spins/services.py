@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from marketplace.photos.validation import validate_photo_file
+
 from .models import Spin, SpinSource
 
 VIDEO_EXTENSIONS = {"mp4", "mov", "m4v", "webm"}
 PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "heic", "heif"}
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 
 
 def extension(upload: UploadedFile) -> str:
@@ -51,11 +52,17 @@ def validate_video(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
-def validate_photos(uploads: list[UploadedFile]) -> None:
-    from PIL import Image, UnidentifiedImageError
-    from pillow_heif import register_heif_opener
+# What a spin's capture page says for each refusal of the photos app's upload check.
+PHOTO_REFUSALS = {
+    "too_big": "{name} is larger than {limit} MB.",
+    "too_many_pixels": "{name} has too many pixels.",
+    "format": "{name}: use JPEG, PNG, WebP or HEIC photos.",
+    "svg": "{name}: use JPEG, PNG, WebP or HEIC photos.",
+}
 
-    register_heif_opener()
+
+def validate_photos(uploads: list[UploadedFile]) -> None:
+    """The photo count, then each photo through the same check as listing photos."""
     low, high = settings.SPIN_MIN_PHOTOS, settings.SPIN_MAX_PHOTOS
     if not low <= len(uploads) <= high:
         raise ValidationError(
@@ -63,24 +70,15 @@ def validate_photos(uploads: list[UploadedFile]) -> None:
             f"{len(uploads)}), or a short video instead.", code="photo_count")
     for upload in uploads:
         if extension(upload) not in PHOTO_EXTENSIONS:
-            raise ValidationError(f"{upload.name}: use JPEG, PNG, WebP or HEIC photos.",
+            raise ValidationError(PHOTO_REFUSALS["format"].format(name=upload.name),
                                   code="photo_type")
-        if upload.size > settings.PHOTO_MAX_BYTES:
-            raise ValidationError(f"{upload.name} is larger than "
-                                  f"{settings.PHOTO_MAX_BYTES // 2**20} MB.", code="too_large")
         try:
-            with Image.open(upload) as image:
-                if image.format not in PHOTO_FORMATS:
-                    raise ValidationError(f"{upload.name}: use JPEG, PNG, WebP or HEIC photos.",
-                                          code="photo_type")
-                if image.width * image.height > settings.PHOTO_MAX_PIXELS:
-                    raise ValidationError(f"{upload.name} has too many pixels.", code="too_large")
-                image.verify()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-            raise ValidationError(f"{upload.name} is not a photo we can read.",
-                                  code="photo_type") from error
-        finally:
-            upload.seek(0)
+            validate_photo_file(upload)
+        except ValidationError as error:
+            message = PHOTO_REFUSALS.get(error.code, "{name} is not a photo we can read.")
+            code = "too_large" if error.code in ("too_big", "too_many_pixels") else "photo_type"
+            raise ValidationError(message.format(
+                name=upload.name, limit=settings.PHOTO_MAX_BYTES // 2**20), code=code) from error
 
 
 @transaction.atomic
