@@ -215,13 +215,14 @@ def export_training_data(out_dir: Path | str, listings: QuerySet[Listing], *,
 
     out_dir = Path(out_dir)
     manifest = out_dir / MARKETPLACE_MANIFEST
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not manifest.is_file():
+    partial = manifest.with_suffix(".partial")  # also marks an export that was interrupted
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (manifest.is_file()
+                                                            or partial.is_file()):
         raise ValueError(f"{out_dir} is not empty and is not a training export; "
                          f"choose a new folder.")
     photos_dir = out_dir / "photos"
     photos_dir.mkdir(parents=True, exist_ok=True)
     summary, written = TrainingExport(), set()
-    partial = manifest.with_suffix(".partial")
     ids = list(listings.values_list("pk", flat=True))
     with open(partial, "w", encoding="utf-8") as lines:
         for listing, tags in progress(listings_with_tags(listings, ids), total=len(ids)):

@@ -140,6 +140,16 @@ def test_refuses_a_folder_that_is_not_an_export(shop, tmp_path):
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
+def test_an_interrupted_export_can_be_run_again(shop, tmp_path):
+    out = tmp_path / "export"
+    (out / "photos").mkdir(parents=True)
+    (out / "photos" / "999999.jpg").write_bytes(b"half a file")
+    (out / "manifest.partial").write_text('{"photo": "photos/9')
+    call_command("export_training_data", str(out))
+    assert len(manifest(out)) == 3 and not (out / "manifest.partial").exists()
+    assert "999999.jpg" not in {p.name for p in (out / "photos").iterdir()}
+
+
 def test_a_missing_rendition_is_skipped_and_reported(shop, tmp_path, capsys):
     missing = shop["shirt_photos"][0]
     missing.display.storage.delete(missing.display.name)
