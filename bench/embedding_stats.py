@@ -20,7 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `vision`, `bench` importable
 from bench.common import ROOT  # noqa: E402
-from bench.vector_data import MODEL_PATH, GENERATORS, Shape, difficulty, fit_levels, spectrum  # noqa: E402
+from bench.vector_data import (  # noqa: E402
+    GENERATORS, MODEL_PATH, Shape, difficulty, fit_levels, spectrum)
 
 DATA = Path("/work/shared/data")
 CACHE = ROOT / ".local" / "real_embeddings.npz"

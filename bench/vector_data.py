@@ -90,7 +90,8 @@ def with_off_category(generator, kind: np.ndarray, rng: np.random.Generator) -> 
 # -- fitting the calibrated generator to real embeddings ----------------------------------------
 
 def covariance_factor(deviations: np.ndarray, keep: float = 0.999) -> np.ndarray:
-    """(rank, DIM) factor F with Fᵀ·F ≈ the deviations' covariance, keeping `keep` of its variance."""
+    """(rank, DIM) factor F with Fᵀ·F ≈ the deviations' covariance, keeping `keep` of the
+    variance."""
     covariance = deviations.T @ deviations / max(len(deviations) - 1, 1)
     values, vectors = np.linalg.eigh(covariance)
     values, vectors = np.clip(values[::-1], 0, None), vectors[:, ::-1]
@@ -116,7 +117,8 @@ def fit_levels(embeddings: np.ndarray, category: np.ndarray, kind: np.ndarray) -
 
 # -- what makes ANN search hard -----------------------------------------------------------------
 
-def difficulty(data: np.ndarray, queries: np.ndarray, k: int = 20, exclude_self: bool = False) -> dict:
+def difficulty(data: np.ndarray, queries: np.ndarray, k: int = 20,
+               exclude_self: bool = False) -> dict:
     """Statistics of the queries' neighbourhoods in `data` (unit vectors, Euclidean distance).
 
     - lid: local intrinsic dimensionality, maximum-likelihood estimate on the k nearest
@@ -139,7 +141,8 @@ def difficulty(data: np.ndarray, queries: np.ndarray, k: int = 20, exclude_self:
         contrast.extend(mean / nearest[:, 0])
         contrast10.extend(mean / nearest[:, 9])
         gaps.extend(nearest[:, 10] / nearest[:, 9])
-    return {"lid_median": float(np.median(lids)), "relative_contrast_median": float(np.median(contrast)),
+    return {"lid_median": float(np.median(lids)),
+            "relative_contrast_median": float(np.median(contrast)),
             "contrast_at_10_median": float(np.median(contrast10)),
             "gap_10_11_median": float(np.median(gaps)), "k": k}
 
