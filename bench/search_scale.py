@@ -240,6 +240,7 @@ def main() -> int:
     print("neighbourhoods of the queries:", data_stats, flush=True)
     truth = exact_neighbours(vectors, categories, queries)
     truth_filtered = exact_neighbours(vectors, categories, queries, filter_categories)
+
     def plain(i):
         return [queries[i]]
 
