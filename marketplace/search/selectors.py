@@ -30,6 +30,11 @@ TEXT_SEARCH_CONFIG = "english"
 # Filtered photo searches over at most this many photos rank them all exactly (see
 # bench/search_scale.py: exact within a 5% category beats HNSW's iterative scan on recall).
 EXACT_SEARCH_MAX_ROWS = 10_000
+# HNSW candidate list of the other filtered searches. The iterative scan misses matches that lie
+# beyond many nearer non-matching rows; a longer list finds more of them at about the same cost
+# (bench/search_scale.py). Raising hnsw.max_scan_tuples instead did not help: scans stop before it.
+UNFILTERED_EF_SEARCH = 100
+FILTERED_EF_SEARCH = 400
 
 
 def active_model_version() -> str | None:
@@ -80,14 +85,14 @@ class Match:
         return self.distance <= EXACT_MATCH_DISTANCE
 
 
-def iterative_index_scan() -> None:
+def iterative_index_scan(ef_search: int = UNFILTERED_EF_SEARCH) -> None:
     """Let HNSW keep scanning until enough rows pass the filters (pgvector ≥ 0.8).
 
     Must run inside a transaction: SET LOCAL lasts until its end.
     """
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute("SET LOCAL hnsw.ef_search = 100")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
 
 
 def shared_attributes(query_tags: dict, photo_tags: dict) -> list[str]:
@@ -116,12 +121,13 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         model_version=model_version, status=PhotoAnalysis.Status.DONE,
         listing__in=searchable_listings().filter(filters.listing_q()))
     distance = CosineDistance("embedding", embedding)
-    if filters != SearchFilters() and few_enough_for_exact_search(candidates):
+    filtered = filters != SearchFilters()
+    if filtered and few_enough_for_exact_search(candidates):
         # A selective filter: the exact distance to its few rows beats an HNSW walk that must
         # skip nearly everything (and can miss far-away matches). "+ 0" keeps HNSW out.
         distance = distance + Value(0.0)
     with transaction.atomic():
-        iterative_index_scan()
+        iterative_index_scan(FILTERED_EF_SEARCH if filtered else UNFILTERED_EF_SEARCH)
         analyses = list(candidates.annotate(distance=distance).order_by("distance")
                         .select_related("listing", "photo")[:limit * PHOTO_OVERFETCH])
     analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly

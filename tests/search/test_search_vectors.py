@@ -47,15 +47,36 @@ def plan_of_search(embedding, filters) -> tuple[list, str]:
         return found, " ".join(row[0] for row in cursor.fetchall())
 
 
+def walk_the_index_past_the_first_candidates(monkeypatch):
+    """Filtered searches walk HNSW (never the exact path) with a first candidate list shorter
+    than the crowd of 150 coats, as on a big table."""
+    monkeypatch.setattr(selectors, "EXACT_SEARCH_MAX_ROWS", 0)
+    monkeypatch.setattr(selectors, "FILTERED_EF_SEARCH", 40)
+
+
 def test_filter_keeps_results_when_all_nearest_neighbours_are_filtered_out(
         crowd, categories, monkeypatch):
     coats, lamps = crowd
-    monkeypatch.setattr(selectors, "EXACT_SEARCH_MAX_ROWS", 0)  # always walk the HNSW index
+    walk_the_index_past_the_first_candidates(monkeypatch)
     found, plan = plan_of_search(QUERY, SearchFilters(category=categories["home-decor"]))
-    # The 150 coats nearer to the query than any lamp fill HNSW's first candidate list
-    # (ef_search = 100): only the iterative scan goes on to find the lamps.
+    # The 150 coats nearer to the query than any lamp fill HNSW's first candidate list:
+    # only the iterative scan goes on to find the lamps.
     assert "photoanalysis_embedding_hnsw" in plan
     assert {match.listing for match in found} == set(lamps)
+
+
+def test_filtered_index_search_fills_the_page_with_the_nearest_matches(
+        crowd, make_listing, analysed, categories, monkeypatch):
+    coats, lamps = crowd
+    for i in range(3, 40):
+        listing = make_listing(f"Lamp {i}", "lighting")
+        analysed(bare_photo(listing), unit_vector(1000 + i), tags("lighting", "white"))
+    walk_the_index_past_the_first_candidates(monkeypatch)
+    found, plan = plan_of_search(QUERY, SearchFilters(category=categories["home-decor"]))
+    assert "photoanalysis_embedding_hnsw" in plan
+    # All 40 lamps lie behind the 150 coats; the page still holds the 24 nearest of them.
+    lamp_distances = sorted(1 - float(unit_vector(1000 + i) @ QUERY) for i in range(40))
+    assert [match.distance for match in found] == pytest.approx(lamp_distances[:24], abs=1e-5)
 
 
 def test_a_selective_filter_ranks_its_few_rows_exactly(crowd, categories):
