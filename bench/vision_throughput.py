@@ -2,10 +2,11 @@
 
     python bench/vision_throughput.py [--rounds 7] [--image-side 640]
 
-Raw trunk: the forward pass alone on ready-made input tensors (the backend the engine uses:
-ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full engine: JPEG
-bytes in, decode + preprocess + forward + heads + colour out. Batch sizes 1 and 32; the ratio is
-engine / raw trunk images per second.
+Raw trunk: the trunk's forward pass alone on ready-made float input tensors (the backend the
+engine uses: ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full
+engine: JPEG bytes in; decode, crop, then one graph (pixel scaling + trunk + GeM + embedding +
+heads), plus colour, out. Batch sizes 1 and 32; the ratio is engine / raw trunk images per
+second.
 """
 from __future__ import annotations
 

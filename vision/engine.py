@@ -22,7 +22,7 @@ from PIL import Image
 from vision import colour as colour_mod
 from vision.images import ImageError, open_image
 from vision.taxonomy import vertical_of
-from vision.trunk import INPUT_SIZE, prepare
+from vision.trunk import INPUT_SIZE, crop
 
 logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
@@ -93,6 +93,7 @@ class Engine:
                  weights: Path | str | None = WEIGHTS, backend: str = "auto"):
         import torch
 
+        from vision.inference import InferenceModel
         from vision.model import GrokHead, ModelConfig
         from vision.trunk import Trunk
         from vision.zeroshot import mapping_matrix
@@ -117,14 +118,15 @@ class Engine:
             self.meta = {}
             digest = hashlib.sha256(json.dumps(config.to_dict()).encode()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-untrained-{digest}"
-        self.head.eval().to(self.device)
-        self.trunk = Trunk().to(self.device)
+        self.trunk = Trunk()
+        self.model = InferenceModel(self.trunk, self.head.eval()).eval().to(self.device)
         self.backend = self._pick_backend(backend)
-        self.onnx = None
+        self.graph = self.trunk_graph = None
         if self.backend == "onnx":
-            from vision.onnx_trunk import OnnxTrunk
+            from vision.onnx_graphs import OnnxTrunk, inference_graph
 
-            self.onnx = OnnxTrunk()
+            self.graph = inference_graph(self.model)
+            self.trunk_graph = OnnxTrunk(self.trunk)
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -149,10 +151,20 @@ class Engine:
             results.extend(self._run_batch(images[start:start + self.batch_size]))
         return results
 
+    def forward(self, crops: np.ndarray) -> dict[str, np.ndarray]:
+        """(B, 224, 224, 3) uint8 crops → every output of the model by name (numpy)."""
+        if self.graph is not None:
+            outputs = self.graph(crops)
+        else:
+            with self.torch.inference_mode():
+                outputs = self.model(self.torch.from_numpy(crops).to(self.device))
+        return self.model.named(outputs, self.zs_matrix)
+
     def features(self, pixels: np.ndarray) -> np.ndarray:
-        """(B, 3, 224, 224) prepared pixels → (B, 1280, 7, 7) trunk feature maps (float32)."""
-        if self.onnx is not None:
-            return self.onnx(pixels)
+        """(B, 3, 224, 224) scaled pixels → (B, 1280, 7, 7) trunk feature maps (float32): the
+        trunk alone, for cached training features and the throughput bench's baseline."""
+        if self.trunk_graph is not None:
+            return self.trunk_graph(pixels)
         with self.torch.inference_mode():
             tensor = self.torch.from_numpy(pixels).to(self.device)
             return self.trunk(tensor).float().cpu().numpy()
@@ -168,7 +180,7 @@ class Engine:
         # Colour clustering is mostly small numpy calls that hold the GIL; it runs in the pool
         # while the trunk's forward pass (which releases the GIL) is under way.
         colours = [self.pool.submit(colour_of, loaded[i][1]) for i in good]
-        outputs = self._heads(self.features(np.stack([loaded[i][0] for i in good])))
+        outputs = self.forward(np.stack([loaded[i][0] for i in good]))
         for row, (index, colour) in enumerate(zip(good, colours)):
             colour = colour.result()
             if isinstance(colour, ImageError):
@@ -177,10 +189,6 @@ class Engine:
                 continue
             results[index] = self._result(colour, {k: v[row] for k, v in outputs.items()})
         return results
-
-    def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
-        features = self.torch.from_numpy(feature_maps).to(self.device)
-        return head_outputs(self.head, self.trunk, self.zs_matrix, features)
 
     def _result(self, colour: Prediction, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
@@ -214,8 +222,8 @@ class Engine:
 
 
 def load_one(source) -> tuple[np.ndarray, Image.Image] | ImageError:
-    """Decode one input into trunk pixels and a small copy for colour analysis (runs in worker
-    threads: Pillow releases the GIL), or the ImageError saying why it is unusable. The JPEG
+    """Decode one input into the trunk's uint8 crop and a small copy for colour analysis (runs
+    in worker threads: Pillow and OpenCV release the GIL), or the ImageError saying why it is unusable. The JPEG
     decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's input."""
     return _guarded(lambda: _decode_and_prepare(source))
 
@@ -230,7 +238,7 @@ def colour_of(small: Image.Image) -> Prediction | ImageError:
 
 def _decode_and_prepare(source) -> tuple[np.ndarray, Image.Image]:
     image = open_image(source, draft=INPUT_SIZE)
-    return prepare(image), colour_mod.analysis_image(image)
+    return crop(image), colour_mod.analysis_image(image)
 
 
 def _guarded(work):
@@ -241,25 +249,6 @@ def _guarded(work):
     except Exception as exc:  # one odd image must never take the batch down with it
         logger.exception("vision: could not process an image")
         return ImageError(f"could not process image: {type(exc).__name__}: {exc}")
-
-
-def head_outputs(head, trunk, zs_matrix: np.ndarray, features) -> dict[str, np.ndarray]:
-    """Embedding, zero-shot slug probabilities and every head's probabilities for (B,1280,H,W)
-    feature maps (a torch tensor)."""
-    import torch
-    import torch.nn.functional as F
-
-    with torch.inference_mode():
-        avg = features.mean(dim=(-2, -1))
-        imagenet = torch.softmax(trunk.imagenet_logits(avg), dim=-1)
-        pooled = head.pooled(features)
-        outputs = {"embedding": head.embed(pooled), "baseline": F.normalize(avg, dim=-1),
-                   "zeroshot": imagenet.cpu().numpy() @ zs_matrix}
-        for spec in head.config.heads:
-            logits = head.heads[spec.name](pooled)
-            outputs[spec.name] = torch.sigmoid(logits) if spec.multi_label else \
-                torch.softmax(logits, dim=-1)
-    return {k: v.cpu().numpy() if hasattr(v, "cpu") else v for k, v in outputs.items()}
 
 
 def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,

@@ -54,11 +54,13 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 def _outputs(head, split, rows: np.ndarray) -> dict[str, np.ndarray]:
     import torch
 
-    from vision.engine import head_outputs
+    from vision.inference import InferenceModel
     from vision.zeroshot import mapping_matrix
 
+    model = InferenceModel(load_trunk(), head)
     features = torch.from_numpy(split.features[rows, 0].astype(np.float32))
-    return head_outputs(head, load_trunk(), mapping_matrix()[0], features)
+    with torch.inference_mode():
+        return model.named(model.from_features(features), mapping_matrix()[0])
 
 
 @lru_cache(maxsize=1)
@@ -150,26 +152,22 @@ def folder_images(root: Path) -> tuple[list[Path], list[str]]:
 
 def retrieval(root: Path, engine) -> dict:
     """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk."""
-    import torch
-
-    from vision.engine import head_outputs
     from vision.images import ImageError, open_image
-    from vision.trunk import INPUT_SIZE, prepare
+    from vision.trunk import INPUT_SIZE, crop
 
     paths, labels = folder_images(root)
     shipped, baseline, kept, skipped = [], [], [], []
     for start in range(0, len(paths), engine.batch_size):
-        pixels, rows = [], []
+        crops, rows = [], []
         for i in range(start, min(start + engine.batch_size, len(paths))):
             try:
-                pixels.append(prepare(open_image(paths[i], draft=INPUT_SIZE)))
+                crops.append(crop(open_image(paths[i], draft=INPUT_SIZE)))
                 rows.append(i)
             except ImageError as exc:
                 skipped.append(f"{paths[i]}: {exc}")
         if not rows:
             continue
-        features = torch.from_numpy(engine.features(np.stack(pixels))).to(engine.device)
-        outputs = head_outputs(engine.head, engine.trunk, engine.zs_matrix, features)
+        outputs = engine.forward(np.stack(crops))
         shipped.append(outputs["embedding"])
         baseline.append(outputs["baseline"])
         kept.extend(labels[i] for i in rows)
