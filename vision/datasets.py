@@ -8,15 +8,23 @@ the datasets' own annotations, and weak labels from listing-like text (`vision.w
 - grocery: 81 products (identity), 42 coarse product types, fruit/vegetables/dairy/juice
   (category); train.txt/val.txt splits; each product's catalogue ("iconic") image is an extra
   training view; product descriptions give weak colour labels.
+- marketplace: a folder written by `manage.py export_training_data` (the site's listings): one
+  JSON line per photo in `manifest.jsonl`. The listing is the product (identity); category,
+  colours and materials are weak labels from its title and description with the seller's
+  confirmed tags and chosen category on top; a fixed 80/20 split by listing, so a listing's
+  photos are never on both sides.
+
+Each loader reads one dataset's folder (`load(name, folder)`).
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vision.weak_labels import labels_from_text
+from vision.weak_labels import WeakLabels, labels_from_text
 
 CLOTHING_TO_SLUG = {
     "T-Shirt": "t-shirts", "Shirt": "shirts", "Polo": "polos", "Longsleeve": "long-sleeves",
@@ -27,7 +35,8 @@ CLOTHING_TO_SLUG = {
 }
 GROCERY_FOLDER_TO_SLUG = {"Fruit": "fruit", "Vegetables": "vegetables"}
 GROCERY_PACKAGE_TO_SLUG = {"Juice": "juice"}  # every other package type is a dairy product
-CLOTHING_HELDOUT_SHARE = 0.2
+HELDOUT_SHARE = 0.2
+MARKETPLACE_MANIFEST = "manifest.jsonl"
 
 
 @dataclass
@@ -39,13 +48,12 @@ class Sample:
     catalogue: bool = False  # a seller's catalogue image rather than a shop/phone photo
 
 
-def heldout(name: str, share: float = CLOTHING_HELDOUT_SHARE) -> bool:
+def heldout(name: str, share: float = HELDOUT_SHARE) -> bool:
     """A fixed split: a file is held out when its name hashes below `share` (seed-free, stable)."""
     return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
 
 
-def clothing(root: Path) -> list[Sample]:
-    base = root / "clothing"
+def clothing(base: Path) -> list[Sample]:
     samples = []
     with open(base / "labels.csv", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -60,8 +68,7 @@ def clothing(root: Path) -> list[Sample]:
     return samples
 
 
-def grocery(root: Path) -> list[Sample]:
-    base = root / "grocery"
+def grocery(base: Path) -> list[Sample]:
     products = {}
     with open(base / "classes.csv", newline="") as fh:
         for row in csv.reader(fh):
@@ -90,11 +97,40 @@ def grocery(root: Path) -> list[Sample]:
     return samples
 
 
-LOADERS = {"clothing": clothing, "grocery": grocery}
+def marketplace(base: Path) -> list[Sample]:
+    """Photos of an exported marketplace folder; listings without any taxonomy category (from
+    the seller's choice, their tags or the text) are left out: every sample needs one."""
+    samples = []
+    with open(base / MARKETPLACE_MANIFEST, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            labels = listing_labels(row)
+            if labels.category is None:
+                continue
+            identity = f"listing-{row['listing']}"
+            samples.append(Sample(
+                base / row["photo"], "marketplace", "val" if heldout(identity) else "train",
+                {"category": labels.category, "identity": identity,
+                 "colours": labels.colours, "materials": labels.materials}))
+    return samples
 
 
-def load(name: str, root: Path) -> list[Sample]:
-    return LOADERS[name](Path(root))
+def listing_labels(row: dict) -> WeakLabels:
+    """Weak labels of one exported listing: its title and description mined, the seller's
+    confirmed tags on top, and last the category the seller chose (their current choice wins;
+    a vertical such as "fashion" is not a fine category and leaves the choice to the rest)."""
+    tags = [*row["confirmed"].values(), row["category"]]
+    return labels_from_text(f"{row['title']}\n{row['description']}", tags)
+
+
+LOADERS = {"clothing": clothing, "grocery": grocery, "marketplace": marketplace}
+
+
+def load(name: str, folder: Path) -> list[Sample]:
+    """The samples of dataset `name`, read from its folder."""
+    return LOADERS[name](Path(folder))
 
 
 def data_hash(samples: list[Sample]) -> str:

@@ -74,6 +74,8 @@ def training_metrics(head, splits) -> dict[str, float]:
     """Quick held-out metrics for the training curves: head accuracy and identity Recall@1."""
     metrics = {}
     for name, split in splits.items():
+        if not len(split.val):  # a small export may hold no held-out listing yet
+            continue
         outputs = _outputs(head, split, split.val)
         if "category" in split.targets:
             predicted = outputs["category"].argmax(axis=1)
@@ -96,6 +98,8 @@ def heldout_metrics(head, splits) -> dict:
     category_labels = next(s.labels for s in head.config.heads if s.name == "category")
     report = {}
     for name, split in splits.items():
+        if not len(split.val):
+            continue
         outputs = _outputs(head, split, split.val)
         truth = [split.samples[i].labels["category"] for i in split.val]
         blended = np.stack([blend_category(z, slugs, c, category_labels, verticals)

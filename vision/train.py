@@ -42,6 +42,9 @@ TASKS = {
     "audience": Task("softmax", "audience", "attr:audience@fashion"),
     "garments": Task("multilabel", "garments", "attr:garments@fashion"),
     "colours": Task("multilabel", "colours", "attr:colours@food-drink"),
+    # Unscoped heads, shown for every vertical: the marketplace export spans all of them.
+    "colours_all": Task("multilabel", "colours", "attr:colours"),
+    "materials": Task("multilabel", "materials", "attr:materials"),
     "identity": Task("arcface", "identity"),
     "pairs": Task("contrastive", "identity"),
     "category_pairs": Task("contrastive", "category"),  # where photos have no product identity
@@ -55,6 +58,10 @@ class DatasetConfig:
     share: float  # fraction of every batch drawn from this dataset
     tasks: dict[str, float] = field(default_factory=dict)  # task name → loss weight
     per_identity: int = 0  # >0: P×K batches, K photos per label of the dataset's pair task
+    path: str = ""  # the dataset's folder when it is not data_root/name (e.g. an export)
+
+    def folder(self, data_root: str) -> Path:
+        return Path(self.path) if self.path else Path(data_root) / self.name
 
 
 @dataclass
@@ -141,7 +148,8 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
 
     features_fn = features_fn or cached_features
     seed_everything(config.seed)
-    samples = {d.name: datasets_mod.load(d.name, Path(config.data_root)) for d in config.datasets}
+    samples = {d.name: datasets_mod.load(d.name, d.folder(config.data_root))
+               for d in config.datasets}
     vocab = build_vocab(config, samples)
     splits = {name: Split(name, s, features_fn(name, s), vocab) for name, s in samples.items()}
 
@@ -264,7 +272,8 @@ def plot(history: list[dict], path: Path) -> None:
     for key in metric_keys:
         right.plot(steps, [h[key] for h in history], label=key[4:])
     right.set(title="held-out metrics", xlabel="step", ylim=(0, 1))
-    right.legend(fontsize=7)
+    if metric_keys:  # none while no dataset holds anything out yet
+        right.legend(fontsize=7)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)

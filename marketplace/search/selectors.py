@@ -1,9 +1,12 @@
-"""Reads of the search app: vector/text search, similar items, suggestions, analysis progress."""
+"""Reads of the search app: vector/text search, similar items, suggestions, analysis progress,
+and what may train the next model."""
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -15,7 +18,8 @@ from marketplace.listings.models import Category, Listing
 from marketplace.listings.selectors import public_listings
 from marketplace.photos.models import Photo
 
-from .models import ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis
+from .models import (
+    ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
 
 # Cosine distance under which two photos are taken to show the same product.
 EXACT_MATCH_DISTANCE = 0.12
@@ -312,3 +316,37 @@ def search_by_photo(image, filters: SearchFilters = SearchFilters(), *, limit: i
     return PhotoSearch(matches, tags, result.model_version,
                        embed_ms=(embedded - started) * 1000,
                        search_ms=(time.perf_counter() - embedded) * 1000)
+
+
+# -- training data ------------------------------------------------------------------------------
+def training_listings(since: datetime | None = None,
+                      only_confirmed: bool = False) -> QuerySet[Listing]:
+    """Listings whose photos and words may train the model, oldest first.
+
+    Only public listings (active or sold) of active accounts: never one the seller removed, one a
+    moderator hid, or one of a deactivated account. `since`: only listings with seller activity
+    since then (created or edited, a photo added, a suggestion answered). `only_confirmed`: only
+    listings whose seller answered at least one suggestion.
+    """
+    listings = public_listings().filter(seller__is_active=True)
+    if since is not None:
+        listings = listings.filter(
+            Q(updated_at__gte=since)
+            | Exists(Photo.objects.filter(listing=OuterRef("pk"), created_at__gte=since))
+            | Exists(TrainingLabel.objects.filter(listing=OuterRef("pk"), created_at__gte=since)))
+    if only_confirmed:
+        listings = listings.filter(Exists(TrainingLabel.objects.filter(listing=OuterRef("pk"))))
+    return listings.order_by("pk")
+
+
+def confirmed_tags(listing_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Each listing's seller-confirmed values, e.g. {7: {"category": "shirts", "colour": "navy"}}:
+    per field the seller's latest answer (accepted or edited), never the model's value. Title
+    answers are left out: they already are the listing's title."""
+    tags: dict[int, dict[str, str]] = {}
+    answers = (TrainingLabel.objects.filter(listing_id__in=list(listing_ids))
+               .exclude(field="title").order_by("created_at", "pk")
+               .values_list("listing_id", "field", "seller_value"))
+    for listing_id, name, value in answers:
+        tags.setdefault(listing_id, {})[name] = value  # later answers overwrite earlier ones
+    return tags

@@ -1,15 +1,22 @@
-"""Writes of the search app: analysis results, listing vectors, seller answers, the active version."""
+"""Writes of the search app: analysis results, listing vectors, seller answers, the active version,
+and the export of the sellers' answers as training data."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import QuerySet, Value
+from django.utils import timezone
 from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
+from marketplace.listings.selectors import with_ready_photos
 from marketplace.photos.models import Photo
 
 from . import selectors
@@ -173,3 +180,93 @@ def answer_suggestion(listing: Listing, seller, field: str, value: str) -> None:
             listing=listing, seller=seller, field=field, seller_value=value,
             model_value=suggested.value if suggested else "",
             model_version=suggestions.model_version)
+
+
+# -- training data ------------------------------------------------------------------------------
+EXPORT_CHUNK = 500  # listings read (with their photos and answers) per query
+
+
+@dataclass
+class TrainingExport:
+    listings: int = 0
+    photos: int = 0
+    unreadable: list[int] = field(default_factory=list)  # photo ids whose rendition is missing
+
+
+def export_training_data(out_dir: Path | str, listings: QuerySet[Listing], *,
+                         filters: dict | None = None,
+                         progress: Callable = lambda items, total: items) -> TrainingExport:
+    """Write `listings` (see `selectors.training_listings`) as a dataset folder for
+    `vision.train` (read by `vision.datasets.marketplace`):
+
+    - `photos/<photo id>.jpg`: each processed photo's display rendition. It is what training
+      needs (upright, sRGB, ≤ 1600 px for a 224-px trunk) and carries no EXIF/GPS: the originals
+      never leave the private storage. Photos still pending or that failed are left out.
+    - `manifest.jsonl`: one line per photo: photo path, listing id (the product: a listing's
+      photos are one product), title, description, the category slug the seller chose, and the
+      seller's confirmed tags (`selectors.confirmed_tags`).
+    - `export.json`: when, with which `filters`, how many listings and photos.
+
+    Re-exporting into the same folder replaces it: photos no longer exported (a listing taken
+    down since, a photo deleted) are removed. A non-empty folder that is not an export is refused
+    (ValueError). `progress(iterable, total)` wraps the listing loop (e.g. tqdm).
+    """
+    from vision.datasets import MARKETPLACE_MANIFEST
+
+    out_dir = Path(out_dir)
+    manifest = out_dir / MARKETPLACE_MANIFEST
+    partial = manifest.with_suffix(".partial")  # also marks an export that was interrupted
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (manifest.is_file()
+                                                            or partial.is_file()):
+        raise ValueError(f"{out_dir} is not empty and is not a training export; "
+                         f"choose a new folder.")
+    photos_dir = out_dir / "photos"
+    photos_dir.mkdir(parents=True, exist_ok=True)
+    summary, written = TrainingExport(), set()
+    ids = list(listings.values_list("pk", flat=True))
+    with open(partial, "w", encoding="utf-8") as lines:
+        for listing, tags in progress(listings_with_tags(listings, ids), total=len(ids)):
+            rows = []
+            for photo in listing.ready_photos:
+                target = photos_dir / f"{photo.pk}.jpg"
+                if not copy_display(photo, target):
+                    summary.unreadable.append(photo.pk)
+                    continue
+                written.add(target.name)
+                rows.append({"photo": f"photos/{target.name}", "listing": listing.pk,
+                             "title": listing.title, "description": listing.description,
+                             "category": listing.category.slug, "confirmed": tags})
+            lines.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+            summary.listings += bool(rows)
+            summary.photos += len(rows)
+    partial.replace(manifest)
+    for stale in photos_dir.iterdir():
+        if stale.name not in written:
+            stale.unlink()
+    (out_dir / "export.json").write_text(json.dumps({
+        "exported_at": timezone.now().isoformat(), "filters": filters or {},
+        "listings": summary.listings, "photos": summary.photos}, indent=2) + "\n")
+    return summary
+
+
+def listings_with_tags(listings: QuerySet[Listing], ids: list[int]
+                       ) -> Iterator[tuple[Listing, dict[str, str]]]:
+    """Each listing (with its `ready_photos`) and its seller-confirmed tags, a chunk at a time;
+    the chunk is read through `listings` again, so one taken down meanwhile is skipped."""
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start:start + EXPORT_CHUNK]
+        tags = selectors.confirmed_tags(chunk)
+        for listing in with_ready_photos(listings.filter(pk__in=chunk)):
+            yield listing, tags.get(listing.pk, {})
+
+
+def copy_display(photo: Photo, target: Path) -> bool:
+    """Copy the photo's display rendition to `target`; False when it cannot be read."""
+    try:
+        with photo.display.open("rb") as source:
+            with open(target, "wb") as out:
+                shutil.copyfileobj(source, out)
+    except (OSError, ValueError):
+        target.unlink(missing_ok=True)
+        return False
+    return True
