@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from vision import colour as colour_mod
 from vision.images import ImageError, open_image
@@ -221,14 +220,15 @@ class Engine:
         return attributes
 
 
-def load_one(source) -> tuple[np.ndarray, Image.Image] | ImageError:
-    """Decode one input into the trunk's uint8 crop and a small copy for colour analysis (runs
-    in worker threads: Pillow and OpenCV release the GIL), or the ImageError saying why it is unusable. The JPEG
-    decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's input."""
+def load_one(source) -> tuple[np.ndarray, np.ndarray] | ImageError:
+    """Decode one input into the trunk's uint8 crop and the small array colour is computed on
+    (runs in worker threads: Pillow and OpenCV release the GIL), or the ImageError saying why it
+    is unusable. The JPEG decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers
+    the trunk's input."""
     return _guarded(lambda: _decode_and_prepare(source))
 
 
-def colour_of(small: Image.Image) -> Prediction | ImageError:
+def colour_of(small: np.ndarray) -> Prediction | ImageError:
     """The model-free colour of a decoded image, as a Prediction (or the ImageError)."""
     def name():
         label, score = colour_mod.dominant_colour(small)
@@ -236,7 +236,7 @@ def colour_of(small: Image.Image) -> Prediction | ImageError:
     return _guarded(name)
 
 
-def _decode_and_prepare(source) -> tuple[np.ndarray, Image.Image]:
+def _decode_and_prepare(source) -> tuple[np.ndarray, np.ndarray]:
     image = open_image(source, draft=INPUT_SIZE)
     return crop(image), colour_mod.analysis_image(image)
 

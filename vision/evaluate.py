@@ -4,8 +4,10 @@
         DIR has one sub-folder per product (several photos each). Prints n, recall@1/5/10
         (leave-one-out, cosine) for the shipped model and, under "baseline", for the
         average-pooled ImageNet trunk, both computed in this run.
-    python -m vision.evaluate colour CSV --json
-        CSV rows: image,colour (a hand-checked sample); prints the engine's agreement.
+    python -m vision.evaluate colour CSV [--images DIR] --json
+        CSV rows: image,colour (a hand-checked sample); prints the engine's agreement. Image
+        paths are relative to the CSV's folder, or to DIR (e.g. the dev list's photos live in
+        /work/shared/data/clothing/images).
 """
 from __future__ import annotations
 
@@ -183,10 +185,10 @@ def retrieval(root: Path, engine) -> dict:
             "model_version": engine.model_version, "skipped": skipped}
 
 
-def colour_agreement(csv_path: Path, engine) -> dict:
+def colour_agreement(csv_path: Path, engine, images: Path | None = None) -> dict:
     with open(csv_path, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    paths = [csv_path.parent / row["image"] for row in rows]
+    paths = [(images or csv_path.parent) / row["image"] for row in rows]
     results = engine.run(paths)
     mismatches = [{"image": row["image"], "checked": row["colour"], "predicted": r.colour.label}
                   for row, r in zip(rows, results) if r.ok and r.colour.label != row["colour"]]
@@ -202,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("dir", type=Path)
     c = sub.add_parser("colour", help="agreement with a hand-checked colour CSV")
     c.add_argument("csv", type=Path)
+    c.add_argument("--images", type=Path, default=None,
+                   help="folder the CSV's image paths are relative to (default: the CSV's)")
     for p in (r, c):
         p.add_argument("--json", action="store_true")
         p.add_argument("--device", default=None)
@@ -215,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"not a directory: {args.dir}")
         report = retrieval(args.dir, engine)
     else:
-        report = colour_agreement(args.csv, engine)
+        report = colour_agreement(args.csv, engine, args.images)
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))
     return 0
 

@@ -92,7 +92,7 @@ def test_unexpected_failure_in_one_image_spares_the_batch(engine, photos, monkey
     real = vision.colour.dominant_colour
 
     def flaky(image):
-        if image.getextrema() == ((0, 0),) * 3:  # the all-black one
+        if not image.any():  # the all-black one
             raise RuntimeError("boom")
         return real(image)
 
