@@ -2,10 +2,13 @@
 
     python bench/vision_throughput.py [--rounds 7] [--image-side 640]
 
-Raw trunk: the forward pass alone on ready-made input tensors (the backend the engine uses:
-ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full engine: JPEG
-bytes in, decode + preprocess + forward + heads + colour out. Batch sizes 1 and 32; the ratio is
-engine / raw trunk images per second.
+Raw trunk: the trunk's forward pass alone on ready-made float input tensors (the backend the
+engine uses: ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full
+engine: JPEG bytes in; decode, crop, then one graph (pixel scaling + trunk + GeM + embedding +
+heads), plus colour, out. Batch sizes 1 and 32; the ratio is engine / raw trunk images per
+second. The engine runs the model `Engine.batch_size` images at a time (8 on the CPU), decoding
+the next batch meanwhile; so that this is no trick, the raw trunk is also timed in batches of
+that size and the ratio against the faster of the two is printed too (`engine_over_best_raw`).
 """
 from __future__ import annotations
 
@@ -64,20 +67,28 @@ def main() -> None:
 
     engine = Engine()
     eager = Engine(backend="torch", device=engine.device)
-    report = {"device": engine.device, "backend": engine.backend,
+    report = {"device": engine.device, "backend": engine.backend, "engine_batch": engine.batch_size,
               "threads": torch.get_num_threads(), "image_side": args.image_side,
               "model_version": engine.model_version}
+    step = engine.batch_size
     for batch in (1, 32):
         pixels = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), np.float32)
         images = jpeg_inputs(batch, args.image_side)
-        rates = best_rates({"raw": lambda: engine.features(pixels),
-                            "engine": lambda: engine.run(images),
-                            "eager": lambda: eager.features(pixels)}, batch, args.rounds)
+        rates = best_rates({
+            "raw": lambda: engine.features(pixels),
+            # the trunk at the engine's own forward-pass size, in case that is faster
+            "raw_steps": lambda: [engine.features(pixels[i:i + step])
+                                  for i in range(0, batch, step)],
+            "engine": lambda: engine.run(images),
+            "eager": lambda: eager.features(pixels)}, batch, args.rounds)
+        best_raw = max(rates["raw"], rates["raw_steps"])
         report[f"batch_{batch}"] = {
             "raw_trunk_img_s": round(rates["raw"], 2),
+            f"raw_trunk_in_batches_of_{step}_img_s": round(rates["raw_steps"], 2),
             "eager_torch_trunk_img_s": round(rates["eager"], 2),
             "engine_img_s": round(rates["engine"], 2),
             "engine_over_raw": round(rates["engine"] / rates["raw"], 3),
+            "engine_over_best_raw": round(rates["engine"] / best_raw, 3),
             "engine_over_eager_torch_trunk": round(rates["engine"] / rates["eager"], 3),
             "onnx_over_eager_torch": round(rates["raw"] / rates["eager"], 2)}
     print(json.dumps(report, indent=2))

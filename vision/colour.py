@@ -1,10 +1,16 @@
-"""Model-free dominant colour: k-means in CIELAB on the object, named from a fixed vocabulary.
+"""Model-free dominant colour: every object pixel is named, the most common name wins.
 
-The object is separated from the background by its distance (ΔE) to the colour of the image
-border, which is what a phone photo of a product on a table or a wall mostly shows. The object's
-pixels are clustered in CIELAB (perceptually uniform), each cluster centre is named by its
-nearest prototype colour, and the score is the share of object pixels that carry the winning
-name. When no name covers enough of the object, the answer is "multicolour".
+A phone photo of a product shows the product in the middle and mostly background (a wall, a sheet,
+a wooden floor) along the border, so a colour's weight is how much more often it occurs inside the
+frame than on its border ring, times a centre prior. Each pixel is named from its CIELAB
+lightness, chroma and hue angle (through a lookup table over 32 levels per channel, built once),
+so the shading of one fabric mostly keeps its name: dark navy stays blue, a red jacket's folds
+stay red. The score is the weighted share of the object carrying the winning name. Stripes,
+checks and prints ("multicolour") are told by their texture, by a second name far from the first
+covering enough of the object, or by no name covering enough of it.
+
+It is cheap on purpose (the engine runs it on every photo): a nearest-neighbour sample, lookup
+tables and a few histograms; no clustering, sorting or Python loops over pixels.
 """
 from __future__ import annotations
 
@@ -14,153 +20,203 @@ from PIL import Image
 
 COLOURS = ("black", "white", "grey", "beige", "brown", "red", "pink", "orange", "yellow",
            "green", "blue", "purple", "multicolour")
+NAMES = COLOURS[:-1]  # the names a single pixel can get
 
-# sRGB prototypes per name; several per name cover dark/light variants (navy is blue, …).
-PROTOTYPES: dict[str, tuple[tuple[int, int, int], ...]] = {
-    "black": ((10, 10, 10), (40, 40, 45)),
-    "white": ((250, 250, 250), (232, 232, 226)),
-    "grey": ((128, 128, 128), (90, 92, 95), (180, 180, 182), (60, 62, 66)),
-    "beige": ((240, 230, 205), (215, 195, 160), (195, 175, 140)),
-    "brown": ((120, 72, 35), (85, 58, 40), (155, 105, 65), (60, 40, 30)),
-    "red": ((200, 25, 30), (140, 15, 25), (225, 60, 55)),
-    "pink": ((250, 175, 195), (225, 95, 150), (245, 205, 215), (190, 80, 120)),
-    "orange": ((250, 140, 20), (225, 105, 40), (250, 175, 90)),
-    "yellow": ((250, 220, 30), (240, 230, 120), (215, 185, 40)),
-    "green": ((20, 140, 60), (85, 120, 45), (150, 200, 90), (30, 70, 45), (110, 120, 80)),
-    "blue": ((20, 70, 200), (25, 35, 80), (110, 160, 220), (60, 90, 140), (40, 110, 170)),
-    "purple": ((120, 45, 145), (75, 35, 95), (175, 135, 200)),
-}
+SAMPLE_SIDE = 128  # nearest-neighbour sample of the decoded photo (cheap, keeps real colours) …
+ANALYSIS_SIDE = 64  # … averaged 2x2 down to this: JPEG noise goes, stripes mostly stay
+LUT_BITS = 5
 
-ANALYSIS_SIDE = 64  # colour needs no detail; an antialiased resize gives the same answer at any
-# photo size (NEAREST sampling changed the answer for 1 photo in 4 between a photo and its
-# 2x upscale, BILINEAR for none on the dev and sample lists)
-BACKGROUND_DELTA_E = 14.0
-MIN_OBJECT_SHARE = 0.06
-MULTICOLOUR_SECOND = 0.25  # a second distinct colour covering this much → multicolour
-MULTICOLOUR_DELTA_E = 40.0  # … and at least this far from the main colour
-MIN_DOMINANT_SHARE = 0.4  # no name covering this much of the object → multicolour
-MERGE_DELTA_E = 20.0
-CLUSTERS = 5
-BORDER_CLUSTERS = 3
-MIN_BORDER_SHARE = 0.2  # a border colour covering less than this is the object touching the edge
-MAX_POINTS = 1024  # object pixels sampled for clustering
-WHITE_PATCH_PERCENTILE = 99
-MAX_WHITE_GAIN = 1.5
+# Naming thresholds in CIELAB (L 0..100, chroma C = |(a, b)|, hue angle h in degrees).
+ACHROMATIC_CHROMA = 9.0  # below this a pixel is black, grey or white
+BLACK_LIGHTNESS = 30.0
+WHITE_LIGHTNESS = 78.0
+# Hue sectors, (upper bound of h, name), in order; light and dull variants are handled below.
+HUE_SECTORS = ((5.0, "pink"), (50.0, "red"), (75.0, "orange"), (105.0, "yellow"),
+               (195.0, "green"), (312.0, "blue"), (340.0, "purple"), (360.0, "pink"))
+PINK_LIGHTNESS = 62.0  # a red lighter than this is pink, and so is a magenta purple …
+MAGENTA_HUE = 325.0  # … (hue at least this)
+BEIGE_LIGHTNESS = 58.0  # a dull orange/yellow lighter than this is beige, darker is brown
+DULL_CHROMA = 32.0  # orange/yellow duller than this is beige or brown
+OLIVE_HUE = 85.0  # … except a dark dull yellow, which is olive green
+BROWN_RED_LIGHTNESS = 35.0  # … and a dull dark red is brown
+BROWN_RED_CHROMA = 30.0
+
+MASK_BITS = 4  # colours are binned 16 levels per channel to tell object from background
+BORDER_RING = 0.15  # the outer 15 % of each side is taken as mostly background
+CENTRE_FALLOFF = 0.6  # pixel weight 1 at the centre … 1 - falloff at the corners
+MULTICOLOUR_SECOND = 0.25  # a second name covering this much of the object …
+MULTICOLOUR_DELTA_E = 40.0  # … whose mean colour is at least this far from the main one
+PATTERN_TEXTURE = 16.0  # a `texture` this high → multicolour (a print, stripes, a check)
+MIN_DOMINANT_SHARE = 0.3  # no name covering this much of the object → multicolour
+MAX_WHITE_GAIN = 1.2
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """(..., 3) uint8/float sRGB in 0..255 → CIELAB (D65)."""
-    c = np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ np.array([[0.4124564, 0.2126729, 0.0193339],
-                             [0.3575761, 0.7151522, 0.1191920],
-                             [0.1804375, 0.0721750, 0.9503041]])
-    xyz /= np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]),
-                     200 * (f[..., 1] - f[..., 2])], axis=-1)
+    """(..., 3) uint8/float sRGB in 0..255 → CIELAB (D65), float32 (OpenCV's conversion)."""
+    rgb = np.asarray(rgb, dtype=np.float32) * np.float32(1 / 255)
+    flat = np.ascontiguousarray(rgb.reshape(-1, 1, 3))
+    return cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(rgb.shape)
 
 
-_PROTO_NAMES = [name for name, rgbs in PROTOTYPES.items() for _ in rgbs]
-_PROTO_LAB = srgb_to_lab(np.array([rgb for rgbs in PROTOTYPES.values() for rgb in rgbs]))
+def name_lab(lab: np.ndarray) -> np.ndarray:
+    """Name index (into `NAMES`) for each (..., 3) Lab colour."""
+    lightness, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    chroma = np.hypot(a, b)
+    hue = np.degrees(np.arctan2(b, a)) % 360
+    bounds = np.array([bound for bound, _ in HUE_SECTORS])
+    sector = np.array([NAMES.index(name) for _, name in HUE_SECTORS])
+    names = sector[np.minimum(np.searchsorted(bounds, hue, side="right"), len(bounds) - 1)]
+    index = NAMES.index
+    red, orange, yellow = names == index("red"), names == index("orange"), names == index("yellow")
+    magenta = (names == index("purple")) & (hue >= MAGENTA_HUE)
+    names = np.where((red | magenta) & (lightness >= PINK_LIGHTNESS), index("pink"), names)
+    names = np.where(red & (lightness < BROWN_RED_LIGHTNESS) & (chroma < BROWN_RED_CHROMA),
+                     index("brown"), names)
+    dull = (orange | yellow) & (chroma < DULL_CHROMA)
+    dark_dull = np.where(hue >= OLIVE_HUE, index("green"), index("brown"))
+    names = np.where(dull, np.where(lightness >= BEIGE_LIGHTNESS, index("beige"), dark_dull),
+                     names)
+    names = np.where(orange & ~dull & (lightness < BEIGE_LIGHTNESS), index("brown"), names)
+    grey = np.where(lightness < BLACK_LIGHTNESS, index("black"),
+                    np.where(lightness > WHITE_LIGHTNESS, index("white"), index("grey")))
+    return np.where(chroma < ACHROMATIC_CHROMA, grey, names).astype(np.uint8)
 
 
 def name_of(lab: np.ndarray) -> list[str]:
-    """Nearest prototype name for each (N, 3) Lab colour."""
-    distances = np.linalg.norm(lab[:, None, :] - _PROTO_LAB[None, :, :], axis=-1)
-    return [_PROTO_NAMES[i] for i in distances.argmin(axis=1)]
+    """Colour name for each (N, 3) Lab colour."""
+    return [NAMES[i] for i in name_lab(np.asarray(lab, dtype=np.float32))]
 
 
-def object_mask(lab: np.ndarray) -> np.ndarray:
-    """Pixels that match none of the border's main colours (a wall, a floor of two-tone tiles),
-    inside a central window; the central window alone when that leaves too little."""
-    h, w = lab.shape[:2]
-    ring = max(2, h // 32)
-    border = np.concatenate([lab[:ring].reshape(-1, 3), lab[-ring:].reshape(-1, 3),
-                             lab[:, :ring].reshape(-1, 3), lab[:, -ring:].reshape(-1, 3)])
-    centres, labels = kmeans(border, BORDER_CLUSTERS)
-    shares = np.bincount(labels, minlength=len(centres)) / len(labels)
-    background = centres[shares >= MIN_BORDER_SHARE]
-    squared = ((lab[:, :, None, :] - background[None, None]) ** 2).sum(axis=-1).min(axis=-1)
-    window = np.zeros((h, w), dtype=bool)
-    window[h // 10: h - h // 10, w // 10: w - w // 10] = True
-    mask = (squared > BACKGROUND_DELTA_E ** 2) & window
-    if mask.mean() < MIN_OBJECT_SHARE:
-        mask = np.zeros_like(window)
-        mask[h // 5: h - h // 5, w // 5: w - w // 5] = True
-    return mask
+def _naming_table() -> np.ndarray:
+    """Name index for every 5-bit-per-channel RGB cell (named at the cell's centre)."""
+    levels = (np.arange(1 << LUT_BITS) << (8 - LUT_BITS)) + (1 << (7 - LUT_BITS))
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1)
+    return name_lab(srgb_to_lab(grid.reshape(-1, 3))).ravel()
 
 
-def kmeans(points: np.ndarray, k: int, iterations: int = 10, seed: int = 0):
-    """Lloyd k-means with k-means++ seeding (OpenCV's, in C); returns (centres, labels).
-    Deterministic: OpenCV's random generator is per thread and reseeded on every call."""
-    points = np.ascontiguousarray(points, dtype=np.float32)
-    k = min(k, len(points))
-    cv2.setRNGSeed(seed)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_MAX_ITER, iterations, 0.1)
-    _, labels, centres = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
-    return centres.astype(np.float64), labels.ravel()
+def _cells(rgb: np.ndarray) -> np.ndarray:
+    """Flat index of each pixel's `LUT_BITS`-per-channel RGB cell."""
+    q = (rgb >> (8 - LUT_BITS)).astype(np.uint16)
+    return ((q[..., 0] << (2 * LUT_BITS)) | (q[..., 1] << LUT_BITS) | q[..., 2]).ravel()
+
+
+def _coarse_cells() -> np.ndarray:
+    """`MASK_BITS`-per-channel cell of every `LUT_BITS`-per-channel cell."""
+    fine = np.arange(1 << (3 * LUT_BITS))
+    channels = [(fine >> (shift * LUT_BITS)) & ((1 << LUT_BITS) - 1) for shift in (2, 1, 0)]
+    r, g, b = (channel >> (LUT_BITS - MASK_BITS) for channel in channels)
+    return ((r << (2 * MASK_BITS)) | (g << MASK_BITS) | b).astype(np.uint16)
+
+
+def _border_ring(side: int) -> np.ndarray:
+    """Flat indices of the pixels in the outer `BORDER_RING` of a side x side image."""
+    ring = max(1, round(side * BORDER_RING))
+    border = np.zeros((side, side), dtype=bool)
+    border[:ring], border[-ring:], border[:, :ring], border[:, -ring:] = True, True, True, True
+    return np.flatnonzero(border)
+
+
+def _centre_prior(side: int) -> np.ndarray:
+    """Flat pixel weights, 1 at the centre falling to 1 - `CENTRE_FALLOFF` at the corners, and 0
+    on the border ring (which is evidence of the background, not part of the vote)."""
+    x = np.linspace(-1.0, 1.0, side, dtype=np.float32)
+    prior = (1.0 - CENTRE_FALLOFF * (x[:, None] ** 2 + x[None, :] ** 2) / 2).ravel()
+    prior[_border_ring(side)] = 0.0
+    return prior
+
+
+_NAME_TABLE = _naming_table()
+_COARSE = _coarse_cells()
+_BORDER = _border_ring(ANALYSIS_SIDE)
+_PRIOR = _centre_prior(ANALYSIS_SIDE)
+_LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])  # OpenCV's 8-bit Lab → CIELAB
+_LAB8_OFFSET = np.array([0.0, -128.0, -128.0])
+
+
+def analysis_image(image: Image.Image) -> np.ndarray:
+    """The small (ANALYSIS_SIDE, ANALYSIS_SIDE, 3) uint8 RGB array colour is computed on: a
+    nearest-neighbour sample (cheap at any photo size) averaged 2x2, which removes JPEG noise
+    but keeps most stripes and checks apart."""
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    sample = image.resize((SAMPLE_SIDE, SAMPLE_SIDE), Image.NEAREST)
+    return cv2.resize(np.asarray(sample), (ANALYSIS_SIDE, ANALYSIS_SIDE),
+                      interpolation=cv2.INTER_AREA)
 
 
 def white_balance(rgb: np.ndarray) -> np.ndarray:
-    """White-patch correction: the brightest part of the frame is taken as white, so a white
-    shirt under warm indoor light is not read as grey or beige. The gain is capped."""
-    rgb = rgb.astype(np.float64)
-    bright = np.percentile(rgb.reshape(-1, 3), WHITE_PATCH_PERCENTILE, axis=0)
-    gain = np.clip(255.0 / np.maximum(bright, 1.0), 1.0, MAX_WHITE_GAIN)
-    return np.clip(rgb * gain, 0, 255)
+    """White-patch correction: the brightest 4x4 block of the frame (per channel) is taken as
+    white, so a white shirt under warm indoor light is not read as grey or beige. The gain is
+    capped at `MAX_WHITE_GAIN`: a stronger one turns pale tints into white."""
+    side = rgb.shape[0] // 4
+    bright = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA).reshape(-1, 3).max(0)
+    gain = np.clip(255.0 / np.maximum(bright, 1), 1.0, MAX_WHITE_GAIN)
+    if (gain == 1.0).all():
+        return rgb
+    table = np.minimum(np.arange(256)[:, None] * gain, 255).astype(np.uint8)
+    return cv2.LUT(rgb, table.reshape(256, 1, 3))
 
 
-def analysis_image(image: Image.Image) -> Image.Image:
-    """The small RGB copy that colour is computed on (a no-op when already that size)."""
-    image = image.convert("RGB")
-    if image.size == (ANALYSIS_SIDE, ANALYSIS_SIDE):
-        return image
-    return image.resize((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.BILINEAR)
+def object_weights(cells: np.ndarray) -> np.ndarray:
+    """Flat per-pixel weight of belonging to the object, from the pixels' `_cells`. A colour's
+    weight is the share of its density (binned coarser, `MASK_BITS`) that lies inside the frame
+    rather than on the border ring, to the 4th power, so colours common on the
+    border (a wall, a sheet, the tones of a wooden floor) count little; times a centre prior. A garment that fills the
+    frame has its colour inside and on the border alike and keeps a middling weight, which is
+    all that is left once the background has gone."""
+    cells = _COARSE[cells]
+    bins = 1 << (3 * MASK_BITS)
+    on_border = np.bincount(cells[_BORDER], minlength=bins)
+    inside = np.bincount(cells, minlength=bins) - on_border
+    density_inside = inside / (len(cells) - len(_BORDER))
+    share = density_inside / np.maximum(density_inside + on_border / len(_BORDER), 1e-12)
+    return np.square(np.square(share))[cells] * _PRIOR  # share ** 4, without the slow pow
 
 
-def clusters(image: Image.Image) -> list[tuple[np.ndarray, float]]:
-    """The object's colours as (Lab centre, share) clusters, largest first.
-
-    k-means clusters closer than `MERGE_DELTA_E` are merged first, so the shading of one fabric
-    (a white shirt's grey folds) stays one colour while real stripes stay apart.
-    """
-    lab = srgb_to_lab(white_balance(np.asarray(analysis_image(image))))
-    points = lab[object_mask(lab)]
-    if len(points) > MAX_POINTS:
-        points = points[np.random.default_rng(0).choice(len(points), MAX_POINTS, replace=False)]
-    centres, labels = kmeans(points, CLUSTERS)
-    weights = np.bincount(labels, minlength=len(centres)) / len(labels)
-    groups = [[centre, weight] for centre, weight in zip(centres, weights) if weight > 0]
-    merged = True
-    while merged and len(groups) > 1:
-        merged = False
-        pairs = [(np.linalg.norm(a[0] - b[0]), i, j) for i, a in enumerate(groups)
-                 for j, b in enumerate(groups) if i < j]
-        distance, i, j = min(pairs)
-        if distance < MERGE_DELTA_E:
-            (ca, wa), (cb, wb) = groups[i], groups[j]
-            groups[i] = [(ca * wa + cb * wb) / (wa + wb), wa + wb]
-            del groups[j]
-            merged = True
-    groups.sort(key=lambda group: -group[1])
-    return [(centre, float(weight)) for centre, weight in groups]
+def texture(lightness: np.ndarray, weights: np.ndarray) -> float:
+    """Mean lightness step (CIELAB L) between neighbouring object pixels, weighted, from flat
+    square arrays: high for stripes, checks and prints, low for plain fabric, whose folds change
+    lightness slowly. `lightness` is OpenCV's 8-bit L (0..255)."""
+    side = round(len(lightness) ** 0.5)
+    level = lightness.reshape(side, side).astype(np.int16)
+    weights = weights.reshape(side, side)
+    step = np.maximum(np.abs(np.diff(level, axis=1))[:-1], np.abs(np.diff(level, axis=0))[:, :-1])
+    inside = np.minimum(np.minimum(weights[:-1, :-1], weights[1:, :-1]), weights[:-1, 1:])
+    return float((step * inside).sum() / max(inside.sum(), 1e-9)) * 100 / 255
 
 
-def dominant_colour(image: Image.Image) -> tuple[str, float]:
-    """(name, score): the name of the largest colour cluster, scored by the share of the object
-    carrying that name; "multicolour" when another cluster, far from it in colour (ΔE ≥
-    `MULTICOLOUR_DELTA_E`, so dark navy next to navy does not count) and named differently,
-    covers at least `MULTICOLOUR_SECOND` of the object, or when no name covers
-    `MIN_DOMINANT_SHARE` of it."""
-    found = clusters(image)
-    names = name_of(np.array([centre for centre, _ in found]))
-    top_centre, top_share = found[0]
-    for name, (centre, share) in zip(names[1:], found[1:]):
-        if (share >= MULTICOLOUR_SECOND and name != names[0]
-                and np.linalg.norm(centre - top_centre) >= MULTICOLOUR_DELTA_E):
-            return "multicolour", round(top_share + share, 4)
-    same = sum(share for name, (_, share) in zip(names, found) if name == names[0])
-    if same < MIN_DOMINANT_SHARE:
-        return "multicolour", round(1.0 - same, 4)
-    return names[0], round(same, 4)
+def _mean_lab(lab8: np.ndarray, weights: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Weighted mean CIELAB colour of the selected pixels of a flat 8-bit Lab array."""
+    chosen = weights[where]
+    return chosen @ lab8[where] / max(chosen.sum(), 1e-9) * _LAB8_SCALE + _LAB8_OFFSET
+
+
+def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
+    """(name, score) of an `analysis_image` array (a PIL image is passed through
+    `analysis_image` first): the name covering most of the
+    object, scored by its (weighted) share. "multicolour" when the object's `texture` reaches
+    `PATTERN_TEXTURE`, when another name whose mean colour is far from the main one (ΔE ≥
+    `MULTICOLOUR_DELTA_E`, so a navy shirt's black folds do not count) covers at least
+    `MULTICOLOUR_SECOND` of the object, or when no name covers `MIN_DOMINANT_SHARE` of it."""
+    if isinstance(small, Image.Image):
+        small = analysis_image(small)
+    rgb = white_balance(small)
+    lab8 = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    cells = _cells(rgb)
+    weights = object_weights(cells)
+    names = _NAME_TABLE[cells]
+    shares = np.bincount(names, weights, minlength=len(NAMES))
+    shares /= shares.sum()
+    order = np.argsort(-shares, kind="stable")
+    top = order[0]
+    if texture(lab8[:, 0], weights) >= PATTERN_TEXTURE:
+        return "multicolour", round(float(1.0 - shares[top]), 4)
+    for other in order[1:]:
+        if shares[other] < MULTICOLOUR_SECOND:
+            break
+        gap = _mean_lab(lab8, weights, names == other) - _mean_lab(lab8, weights, names == top)
+        if float(np.sqrt(gap @ gap)) >= MULTICOLOUR_DELTA_E:
+            return "multicolour", round(float(shares[top] + shares[other]), 4)
+    if shares[top] < MIN_DOMINANT_SHARE:
+        return "multicolour", round(float(1.0 - shares[top]), 4)
+    return NAMES[top], round(float(shares[top]), 4)

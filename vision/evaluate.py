@@ -4,8 +4,10 @@
         DIR has one sub-folder per product (several photos each). Prints n, recall@1/5/10
         (leave-one-out, cosine) for the shipped model and, under "baseline", for the
         average-pooled ImageNet trunk, both computed in this run.
-    python -m vision.evaluate colour CSV --json
-        CSV rows: image,colour (a hand-checked sample); prints the engine's agreement.
+    python -m vision.evaluate colour CSV [--images DIR] --json
+        CSV rows: image,colour (a hand-checked sample); prints the engine's agreement. Image
+        paths are relative to the CSV's folder, or to DIR (e.g. the dev list's photos live in
+        /work/shared/data/clothing/images).
 """
 from __future__ import annotations
 
@@ -54,11 +56,13 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 def _outputs(head, split, rows: np.ndarray) -> dict[str, np.ndarray]:
     import torch
 
-    from vision.engine import head_outputs
+    from vision.inference import InferenceModel
     from vision.zeroshot import mapping_matrix
 
+    model = InferenceModel(load_trunk(), head)
     features = torch.from_numpy(split.features[rows, 0].astype(np.float32))
-    return head_outputs(head, load_trunk(), mapping_matrix()[0], features)
+    with torch.inference_mode():
+        return model.named(model.from_features(features), mapping_matrix()[0])
 
 
 @lru_cache(maxsize=1)
@@ -154,26 +158,22 @@ def folder_images(root: Path) -> tuple[list[Path], list[str]]:
 
 def retrieval(root: Path, engine) -> dict:
     """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk."""
-    import torch
-
-    from vision.engine import head_outputs
     from vision.images import ImageError, open_image
-    from vision.trunk import INPUT_SIZE, prepare
+    from vision.trunk import INPUT_SIZE, crop
 
     paths, labels = folder_images(root)
     shipped, baseline, kept, skipped = [], [], [], []
     for start in range(0, len(paths), engine.batch_size):
-        pixels, rows = [], []
+        crops, rows = [], []
         for i in range(start, min(start + engine.batch_size, len(paths))):
             try:
-                pixels.append(prepare(open_image(paths[i], draft=INPUT_SIZE)))
+                crops.append(crop(open_image(paths[i], draft=INPUT_SIZE)))
                 rows.append(i)
             except ImageError as exc:
                 skipped.append(f"{paths[i]}: {exc}")
         if not rows:
             continue
-        features = torch.from_numpy(engine.features(np.stack(pixels))).to(engine.device)
-        outputs = head_outputs(engine.head, engine.trunk, engine.zs_matrix, features)
+        outputs = engine.forward(np.stack(crops))
         shipped.append(outputs["embedding"])
         baseline.append(outputs["baseline"])
         kept.extend(labels[i] for i in rows)
@@ -185,10 +185,10 @@ def retrieval(root: Path, engine) -> dict:
             "model_version": engine.model_version, "skipped": skipped}
 
 
-def colour_agreement(csv_path: Path, engine) -> dict:
+def colour_agreement(csv_path: Path, engine, images: Path | None = None) -> dict:
     with open(csv_path, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    paths = [csv_path.parent / row["image"] for row in rows]
+    paths = [(images or csv_path.parent) / row["image"] for row in rows]
     results = engine.run(paths)
     mismatches = [{"image": row["image"], "checked": row["colour"], "predicted": r.colour.label}
                   for row, r in zip(rows, results) if r.ok and r.colour.label != row["colour"]]
@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("dir", type=Path)
     c = sub.add_parser("colour", help="agreement with a hand-checked colour CSV")
     c.add_argument("csv", type=Path)
+    c.add_argument("--images", type=Path, default=None,
+                   help="folder the CSV's image paths are relative to (default: the CSV's)")
     for p in (r, c):
         p.add_argument("--json", action="store_true")
         p.add_argument("--device", default=None)
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"not a directory: {args.dir}")
         report = retrieval(args.dir, engine)
     else:
-        report = colour_agreement(args.csv, engine)
+        report = colour_agreement(args.csv, engine, args.images)
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))
     return 0
 

@@ -15,15 +15,15 @@ from tqdm import tqdm
 
 from vision.datasets import Sample, data_hash
 from vision.images import open_image
-from vision.onnx_trunk import CACHE_DIR
+from vision.onnx_graphs import CACHE_DIR
 from vision.trunk import INPUT_SIZE, prepare
 
 VIEWS = 2  # original, mirrored
 
 
-def views(sample: Sample) -> list[np.ndarray]:
+def views(sample: Sample) -> np.ndarray:
     image = open_image(sample.path, draft=INPUT_SIZE * 2)
-    return [prepare(image), prepare(ImageOps.mirror(image))]
+    return prepare([image, ImageOps.mirror(image)])
 
 
 def cached_features(name: str, samples: list[Sample], trunk=None, batch_size: int = 32,
@@ -32,7 +32,7 @@ def cached_features(name: str, samples: list[Sample], trunk=None, batch_size: in
     path = cache_dir / f"{name}-{data_hash(samples)}.npy"
     if not path.is_file():
         if trunk is None:
-            from vision.onnx_trunk import OnnxTrunk
+            from vision.onnx_graphs import OnnxTrunk
 
             trunk = OnnxTrunk()
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def cached_features(name: str, samples: list[Sample], trunk=None, batch_size: in
         for start in tqdm(range(0, len(samples), batch_size), desc=f"features {name}",
                           unit="batch"):
             chunk = samples[start:start + batch_size]
-            pixels = np.stack([view for sample in chunk for view in views(sample)])
+            pixels = np.concatenate([views(sample) for sample in chunk])
             maps = trunk(pixels).astype(np.float16)
             if out is None:
                 out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.float16,

@@ -147,7 +147,6 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     from vision.features import cached_features
 
     features_fn = features_fn or cached_features
-    evaluate.load_trunk()  # built before seeding: its random init would shift the RNG stream
     seed_everything(config.seed)
     samples = {d.name: datasets_mod.load(d.name, d.folder(config.data_root))
                for d in config.datasets}

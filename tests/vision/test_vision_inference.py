@@ -1,0 +1,47 @@
+"""The one-graph forward pass: the crop it is fed, and the ONNX export it runs as on the CPU."""
+import numpy as np
+import torch
+from PIL import Image
+
+from vision.trunk import INPUT_SIZE, crop
+
+
+def test_crop_is_the_centre_square_as_uint8():
+    pixels = np.zeros((300, 500, 3), dtype=np.uint8)
+    pixels[:, :100] = (255, 0, 0)  # side bars a centre crop cuts away
+    pixels[:, -100:] = (0, 0, 255)
+    pixels[:, 100:-100] = (0, 200, 0)
+    out = crop(Image.fromarray(pixels))
+    assert out.dtype == np.uint8 and out.shape == (INPUT_SIZE, INPUT_SIZE, 3)
+    assert (out == (0, 200, 0)).all()
+
+
+def test_big_reductions_average_instead_of_aliasing():
+    """A 1-pixel checkerboard shrunk 8x must turn mid-grey, not stay black or white."""
+    board = (np.indices((INPUT_SIZE * 8, INPUT_SIZE * 8)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    out = crop(Image.fromarray(board).convert("RGB"))
+    assert np.abs(out.astype(int) - 127).max() <= 2
+
+
+def test_onnx_graph_matches_the_torch_module(engine, photos):
+    from vision.engine import load_one
+
+    crops = np.stack([load_one(path)[0] for path in photos.values()])
+    onnx = engine.model.named(engine.graph(crops), engine.zs_matrix)
+    with torch.inference_mode():
+        eager = engine.model.named(engine.model(torch.from_numpy(crops)), engine.zs_matrix)
+    assert set(onnx) == set(eager) >= {"embedding", "baseline", "zeroshot", "category"}
+    for name in eager:
+        np.testing.assert_allclose(onnx[name], eager[name], atol=1e-4, err_msg=name)
+
+
+def test_a_graph_is_re_exported_when_the_weights_or_code_change(engine):
+    from vision.inference import InferenceModel
+    from vision.model import GrokHead
+    from vision.onnx_graphs import graph_path
+
+    other_head = GrokHead(engine.head.config)  # same shapes, other (seeded) weights
+    with torch.no_grad():
+        other_head.projection.weight.mul_(-1)
+    assert graph_path("g", engine.model) == graph_path("g", engine.model)
+    assert graph_path("g", engine.model) != graph_path("g", InferenceModel(engine.trunk, other_head))
