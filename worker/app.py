@@ -2,9 +2,21 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 app = Celery("shoplens")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["worker"], related_name="tasks")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(**kwargs) -> None:
+    """Around each task, close the connections that are broken or older than CONN_MAX_AGE, as
+    Django does around each request; the others are kept (CELERY_DB_REUSE_MAX), so a task
+    does not pay for a new Postgres connection."""
+    from django.db import close_old_connections
+
+    close_old_connections()
