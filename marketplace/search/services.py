@@ -82,15 +82,16 @@ def claim_batch(photo_ids: Sequence[int], version: str, size: int,
     pending = (Photo.objects.exclude(analyses__model_version=version)
                .order_by("pk").select_for_update(no_key=True))
     photos = list(pending.filter(pk__in=photo_ids)[:size])
-    if photos:
-        # Rows waited for may have been analysed by their holder: look again, now they are ours.
-        analysed = set(PhotoAnalysis.objects.filter(photo__in=photos, model_version=version)
-                       .values_list("photo_id", flat=True))
-        photos = [photo for photo in photos if photo.pk not in analysed]
-    if fill_from_pending and photos and len(photos) < size:
+    if not photos:
+        return []
+    if fill_from_pending and len(photos) < size:
         photos += pending.exclude(pk__in=photo_ids).select_for_update(
             no_key=True, skip_locked=True)[:size - len(photos)]
-    return photos
+    # A row locked after its statement began (waited for, or freed just before) may have been
+    # analysed by the worker that held it: look again, now the rows are ours.
+    analysed = set(PhotoAnalysis.objects.filter(photo__in=photos, model_version=version)
+                   .values_list("photo_id", flat=True))
+    return [photo for photo in photos if photo.pk not in analysed]
 
 
 def read_originals(photos: Sequence[Photo], version: str) -> tuple[list[Photo], list[bytes]]:
