@@ -46,9 +46,9 @@ def test_tasks_reuse_a_working_database_connection_and_drop_a_broken_one(transac
     assert app.conf.db_reuse_max  # else Celery's Django fixup closes it around every task
     connection.ensure_connection()
     working = connection.connection
-    close_old_database_connections()
+    close_old_database_connections(task=photos.make_renditions)
     assert connection.connection is working
     working.close()  # the server went away: the next query fails and marks the error
     connection.errors_occurred = True
-    close_old_database_connections()
+    close_old_database_connections(task=photos.make_renditions)
     assert connection.connection is None
