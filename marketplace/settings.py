@@ -202,6 +202,9 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery would otherwise close the database connection around every task; worker/app.py
+# closes only the broken or CONN_MAX_AGE-old ones instead, like Django's request cycle.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Photo work on "default"; model work (tags, embeddings, spins) on "vision" (GPU workers).
 CELERY_TASK_ROUTES = {

@@ -36,3 +36,19 @@ def test_loading_the_tasks_raises_no_celery_deprecation_warning():
                             capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert "worker.photos.make_renditions" in loaded.stdout
+
+
+def test_tasks_reuse_a_working_database_connection_and_drop_a_broken_one(transactional_db):
+    from django.db import connection
+
+    from worker.app import close_old_database_connections
+
+    assert app.conf.db_reuse_max  # else Celery's Django fixup closes it around every task
+    connection.ensure_connection()
+    working = connection.connection
+    close_old_database_connections(task=photos.make_renditions)
+    assert connection.connection is working
+    working.close()  # the server went away: the next query fails and marks the error
+    connection.errors_occurred = True
+    close_old_database_connections(task=photos.make_renditions)
+    assert connection.connection is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 from pgvector import Bit
 
@@ -77,27 +77,65 @@ def record_results(photos: Sequence, results: Sequence) -> None:
             refresh_listing_vectors({photo.listing_id for photo in photos}, version)
 
 
-def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16) -> int:
-    """Tag and embed the photos that `engine`'s version has not analysed yet; return how many.
+def claim_batch(photo_ids: Sequence[int], version: str, size: int,
+                fill_from_pending: bool) -> list[Photo]:
+    """Lock up to `size` photos not yet analysed by `version`: these ids first, then (with
+    `fill_from_pending`) the oldest other pending photos, so the engine runs full batches.
 
-    Each engine batch is committed on its own, so a crash loses at most the batch in flight and
-    a redelivered task skips what is already stored.
+    Call inside a transaction; the locks last until it commits. The given photos are waited
+    for (a worker holding them either stores them or dies and frees them); the fill-up skips
+    photos other workers hold, so two workers never analyse the same photo.
+    """
+    pending = (Photo.objects.exclude(analyses__model_version=version)
+               .order_by("pk").select_for_update(no_key=True))
+    photos = list(pending.filter(pk__in=photo_ids)[:size])
+    if not photos:
+        return []
+    if fill_from_pending and len(photos) < size:
+        photos += pending.exclude(pk__in=photo_ids).select_for_update(
+            no_key=True, skip_locked=True)[:size - len(photos)]
+    # A row locked after its statement began (waited for, or freed just before) may have been
+    # analysed by the worker that held it: look again, now the rows are ours.
+    analysed = set(PhotoAnalysis.objects.filter(photo__in=photos, model_version=version)
+                   .values_list("photo_id", flat=True))
+    return [photo for photo in photos if photo.pk not in analysed]
+
+
+def read_originals(photos: Sequence[Photo], version: str) -> tuple[list[Photo], list[bytes]]:
+    """The photos whose original could be read, with their bytes; the others are stored as
+    failed."""
+    readable, images = [], []
+    for photo in photos:
+        try:
+            with photo.original.open("rb") as original:
+                images.append(original.read())
+            readable.append(photo)
+        except (OSError, ValueError):
+            record_failure(photo, version, "The original file of this photo is missing.")
+    return readable, images
+
+
+def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
+                   fill_from_pending: bool = False) -> int:
+    """Tag and embed the photos that `engine`'s version has not analysed yet; return how many
+    photos were analysed (with `fill_from_pending`, other listings' pending photos included).
+
+    Each engine batch is locked, analysed and committed in its own transaction, so a crash
+    loses at most the batch in flight and a redelivered task skips what is already stored.
+    A batch holding none of `photo_ids` ends the call.
     """
     version = engine.model_version
     ensure_active_version(version)
-    photos = list(Photo.objects.filter(pk__in=list(photo_ids))
-                  .exclude(analyses__model_version=version).order_by("pk"))
-    for start in range(0, len(photos), batch_size):
-        batch, images = [], []
-        for photo in photos[start:start + batch_size]:
-            try:
-                with photo.original.open("rb") as original:
-                    images.append(original.read())
-                batch.append(photo)
-            except (OSError, ValueError):
-                record_failure(photo, version, "The original file of this photo is missing.")
-        record_results(batch, engine.run(images) if images else [])
-    return len(photos)
+    photo_ids = sorted(set(photo_ids))
+    analysed = 0
+    while True:
+        with transaction.atomic():
+            photos = claim_batch(photo_ids, version, batch_size, fill_from_pending)
+            if not photos:
+                return analysed
+            readable, images = read_originals(photos, version)
+            record_results(readable, engine.run(images) if images else [])
+        analysed += len(photos)
 
 
 def confident_words(tags: dict) -> set[str]:
@@ -107,21 +145,31 @@ def confident_words(tags: dict) -> set[str]:
 
 
 def refresh_listing_vectors(listing_ids: Iterable[int], model_version: str) -> None:
-    """Recompute each listing's vector (normalised mean of its photos) for one model version."""
-    for listing_id in listing_ids:
-        analyses = list(PhotoAnalysis.objects.filter(
-            listing_id=listing_id, model_version=model_version,
-            status=PhotoAnalysis.Status.DONE, photo__listing_id=listing_id,
-        ).values_list("embedding", "tags"))
-        if not analyses:
-            ListingVector.objects.filter(listing_id=listing_id, model_version=model_version).delete()
-            continue
-        mean = np.mean([np.asarray(embedding) for embedding, _ in analyses], axis=0)
-        mean /= max(float(np.linalg.norm(mean)), 1e-12)
-        words = sorted(set().union(*(confident_words(tags) for _, tags in analyses)))
-        ListingVector.objects.update_or_create(
-            listing_id=listing_id, model_version=model_version,
-            defaults={"embedding": mean.astype(np.float32), "tag_words": words})
+    """Recompute each listing's vector (normalised mean of its photos) for one model version,
+    in three statements whatever the number of listings."""
+    listing_ids = set(listing_ids)
+    per_listing: dict[int, list[tuple]] = {}
+    for listing_id, embedding, tags in PhotoAnalysis.objects.filter(
+            listing_id__in=listing_ids, model_version=model_version,
+            status=PhotoAnalysis.Status.DONE, photo__listing_id=F("listing_id"),
+    ).values_list("listing_id", "embedding", "tags"):
+        per_listing.setdefault(listing_id, []).append((embedding, tags))
+    ListingVector.objects.filter(listing_id__in=listing_ids - per_listing.keys(),
+                                 model_version=model_version).delete()
+    ListingVector.objects.bulk_create(
+        [listing_vector(listing_id, model_version, analyses)
+         for listing_id, analyses in sorted(per_listing.items())],
+        update_conflicts=True, unique_fields=["listing", "model_version"],
+        update_fields=["embedding", "tag_words", "updated_at"])
+
+
+def listing_vector(listing_id: int, model_version: str, analyses: list[tuple]) -> ListingVector:
+    """The vector row of one listing from its photos' (embedding, tags)."""
+    mean = np.mean([np.asarray(embedding) for embedding, _ in analyses], axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-12)
+    words = sorted(set().union(*(confident_words(tags) for _, tags in analyses)))
+    return ListingVector(listing_id=listing_id, model_version=model_version,
+                         embedding=mean.astype(np.float32), tag_words=words)
 
 
 def refresh_all_versions(listing_id: int) -> None:

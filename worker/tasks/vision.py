@@ -2,8 +2,8 @@
 
 The engine is imported lazily through `marketplace.search.engine` so only a worker that runs
 these tasks loads torch. Tasks ack late and are rejected when the worker dies, so a batch
-killed half-way is redelivered; the writes are upserts per (photo, model version), so nothing
-is analysed twice.
+killed half-way is redelivered; the photos of a batch are row-locked until it commits and the
+writes are upserts per (photo, model version), so nothing is analysed twice.
 """
 from __future__ import annotations
 
@@ -24,11 +24,16 @@ logger = logging.getLogger(__name__)
           reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError),
           retry_backoff=True, max_retries=5)
 def embed_photos(photo_ids: list[int]) -> int:
-    """Run the engine over these photos (one listing's batch) and store tags and vectors."""
+    """Run the engine over these photos (one listing's upload) and store tags and vectors.
+
+    Each engine batch is filled up with other pending photos (whose own tasks then find
+    nothing left to do), so the engine runs full batches while uploads queue up.
+    """
     from marketplace.search.engine import get_engine
     from marketplace.search.services import analyse_photos
 
-    return analyse_photos(photo_ids, get_engine(), batch_size=settings.SEARCH_VISION_BATCH_SIZE)
+    return analyse_photos(photo_ids, get_engine(), batch_size=settings.SEARCH_VISION_BATCH_SIZE,
+                          fill_from_pending=True)
 
 
 @app.task(name="worker.vision.reconcile_pending")

@@ -1,0 +1,95 @@
+"""Engine batches filled up with other listings' pending photos (real engine, this process)."""
+import threading
+
+import numpy as np
+from django.db import connection, transaction
+
+from marketplace.photos.models import Photo
+from marketplace.search.engine import get_engine
+from marketplace.search.models import ListingVector, PhotoAnalysis
+from marketplace.search.services import analyse_photos
+from tests.search.helpers import bare_photo, jpeg_bytes
+
+BROKEN_JPEG = b"\xff\xd8\xff broken jpeg"
+
+
+def add_photos(make_photo, listing, count: int) -> list[Photo]:
+    return [make_photo(listing, jpeg_bytes((40 * i, 90, 160)), position=i) for i in range(count)]
+
+
+def analysed_ids() -> list[int]:
+    return sorted(PhotoAnalysis.objects.values_list("photo_id", flat=True))
+
+
+def ids(photos) -> list[int]:
+    return sorted(photo.pk for photo in photos)
+
+
+def test_a_task_fills_its_batch_with_other_listings_photos_and_stores_each_once(
+        make_listing, make_photo):
+    coat, lamp = make_listing("Coat"), make_listing("Lamp", "lighting")
+    coat_photos, lamp_photos = add_photos(make_photo, coat, 3), add_photos(make_photo, lamp, 3)
+    engine = get_engine()
+
+    assert analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True) == 4
+    assert analysed_ids() == ids(coat_photos + lamp_photos[:1])
+    assert set(ListingVector.objects.values_list("listing_id", flat=True)) == {coat.pk, lamp.pk}
+    # The lamp's own task finds only the rest; a redelivered coat task finds nothing.
+    assert analyse_photos(ids(lamp_photos), engine, batch_size=4, fill_from_pending=True) == 2
+    assert analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True) == 0
+    assert analysed_ids() == ids(coat_photos + lamp_photos)  # once each
+
+    embeddings = np.array([a.embedding for a in PhotoAnalysis.objects.filter(listing=lamp)])
+    mean = embeddings.mean(axis=0)
+    lamp_vector = ListingVector.objects.get(listing=lamp).embedding
+    assert np.allclose(lamp_vector, mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_without_filling_up_only_the_given_photos_are_analysed(make_listing, make_photo):
+    coat, lamp = make_listing("Coat"), make_listing("Lamp", "lighting")
+    coat_photos = add_photos(make_photo, coat, 2)
+    add_photos(make_photo, lamp, 2)
+    assert analyse_photos(ids(coat_photos), get_engine(), batch_size=4) == 2
+    assert analysed_ids() == ids(coat_photos)
+
+
+def test_failing_photos_of_another_listing_fail_alone(make_listing, make_photo):
+    coat, lamp = make_listing("Coat"), make_listing("Lamp", "lighting")
+    coat_photos = add_photos(make_photo, coat, 2)
+    broken, missing = make_photo(lamp, BROKEN_JPEG), bare_photo(lamp)
+    good = make_photo(lamp, jpeg_bytes((30, 200, 60)))
+
+    assert analyse_photos(ids(coat_photos), get_engine(), batch_size=8,
+                          fill_from_pending=True) == 5
+    by_photo = {a.photo_id: a for a in PhotoAnalysis.objects.all()}
+    assert "not a readable image" in by_photo[broken.pk].failure_reason
+    assert "original file of this photo is missing" in by_photo[missing.pk].failure_reason
+    assert {by_photo[p.pk].status for p in (broken, missing)} == {"failed"}
+    assert {by_photo[p.pk].status for p in coat_photos + [good]} == {"done"}
+
+
+def test_filling_up_skips_photos_another_worker_holds(transactional_db, make_listing, make_photo):
+    coat, lamp = make_listing("Coat"), make_listing("Lamp", "lighting")
+    coat_photos, lamp_photos = add_photos(make_photo, coat, 1), add_photos(make_photo, lamp, 2)
+    engine = get_engine()
+    held, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        """Holds the first lamp photo's row lock, as a worker analysing it would."""
+        try:
+            with transaction.atomic():
+                list(Photo.objects.filter(pk=lamp_photos[0].pk).select_for_update())
+                held.set()
+                release.wait(60)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert held.wait(30)
+        assert analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True) == 2
+    finally:
+        release.set()
+        thread.join()
+    assert analysed_ids() == ids(coat_photos + lamp_photos[1:])
