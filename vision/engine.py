@@ -104,7 +104,7 @@ class Engine:
         self.device = pick_device(device)
         self.batch_size = batch_size or (CPU_BATCH if self.device == "cpu" else GPU_BATCH)
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
-                                       thread_name_prefix="vision-decode")
+                                       thread_name_prefix="vision")
         self.torch = torch
         weights = Path(weights) if weights else None
         if weights is not None and weights.is_file():
@@ -124,11 +124,12 @@ class Engine:
         self.trunk = Trunk()
         self.model = InferenceModel(self.trunk, self.head.eval()).eval().to(self.device)
         self.backend = self._pick_backend(backend)
-        self.graph = self.trunk_graph = None
+        self.graph = self.core_graph = self.trunk_graph = None
         if self.backend == "onnx":
             from vision.onnx_graphs import OnnxTrunk, inference_graph
 
-            self.graph = inference_graph(self.model)
+            self.graph = inference_graph(self.model)  # one batch on every core
+            self.core_graph = inference_graph(self.model, threads=1)  # a batch per core
             self.trunk_graph = OnnxTrunk(self.trunk)
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
@@ -148,24 +149,25 @@ class Engine:
 
     # -- public API --------------------------------------------------------------------------
     def run(self, images) -> list[ImageResult]:
-        """One result per input, in order. Inputs go through the model `batch_size` at a time;
-        the next batch is decoded (in the thread pool) while the model runs on this one."""
+        """One result per input, in order, `batch_size` inputs per forward pass.
+
+        One batch is decoded by all the pool's threads, then run on all cores. Several batches
+        are spread over the threads, each decoding its batch and running it on one core: the
+        cores never wait on each other (a multi-threaded forward pass stalls whenever decoding
+        takes one of its cores) and decoding on one core overlaps the forward pass on another.
+        """
         images = list(images)
         batches = [images[start:start + self.batch_size]
                    for start in range(0, len(images), self.batch_size)]
-        results: list[ImageResult] = []
-        loading = [self.pool.submit(load_one, source) for source in batches[0]] if batches else []
-        for index in range(len(batches)):
-            loaded = [future.result() for future in loading]
-            if index + 1 < len(batches):
-                loading = [self.pool.submit(load_one, source) for source in batches[index + 1]]
-            results.extend(self._infer(loaded))
-        return results
+        if len(batches) == 1:
+            return self._infer(list(self.pool.map(load_one, batches[0])))
+        return [result for results in self.pool.map(self._decode_and_infer, batches)
+                for result in results]
 
-    def forward(self, crops: np.ndarray) -> dict[str, np.ndarray]:
+    def forward(self, crops: np.ndarray, one_core: bool = False) -> dict[str, np.ndarray]:
         """(B, 224, 224, 3) uint8 crops → every output of the model by name (numpy)."""
         if self.graph is not None:
-            outputs = self.graph(crops)
+            outputs = (self.core_graph if one_core else self.graph)(crops)
         else:
             with self.torch.inference_mode():
                 outputs = self.model(self.torch.from_numpy(crops).to(self.device))
@@ -181,22 +183,18 @@ class Engine:
             return self.trunk(tensor).float().cpu().numpy()
 
     # -- internals ---------------------------------------------------------------------------
-    def _infer(self, loaded) -> list[ImageResult]:
+    def _decode_and_infer(self, sources) -> list[ImageResult]:
+        return self._infer([load_one(source) for source in sources], one_core=True)
+
+    def _infer(self, loaded, one_core: bool = False) -> list[ImageResult]:
         good = [i for i, item in enumerate(loaded) if not isinstance(item, ImageError)]
         results = [ImageResult(ok=False, model_version=self.model_version, error=str(item))
                    if isinstance(item, ImageError) else None for item in loaded]
         if not good:
             return results
-        # Colour clustering is mostly small numpy calls that hold the GIL; it runs in the pool
-        # while the trunk's forward pass (which releases the GIL) is under way.
-        colours = [self.pool.submit(colour_of, loaded[i][1]) for i in good]
-        outputs = self.forward(np.stack([loaded[i][0] for i in good]))
-        for row, (index, colour) in enumerate(zip(good, colours)):
-            colour = colour.result()
-            if isinstance(colour, ImageError):
-                results[index] = ImageResult(ok=False, model_version=self.model_version,
-                                             error=str(colour))
-                continue
+        outputs = self.forward(np.stack([loaded[i][0] for i in good]), one_core)
+        for row, index in enumerate(good):
+            colour = loaded[index][1]
             results[index] = self._result(colour, {k: v[row] for k, v in outputs.items()})
         return results
 
@@ -231,25 +229,23 @@ class Engine:
         return attributes
 
 
-def load_one(source) -> tuple[np.ndarray, np.ndarray] | ImageError:
-    """Decode one input into the trunk's uint8 crop and the small array colour is computed on
-    (runs in worker threads: Pillow and OpenCV release the GIL), or the ImageError saying why it
-    is unusable. The JPEG decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers
-    the trunk's input."""
+def load_one(source) -> tuple[np.ndarray, Prediction] | ImageError:
+    """Decode one input into the trunk's uint8 crop and its model-free colour, or the ImageError
+    saying why it is unusable (runs in worker threads: Pillow and OpenCV release the GIL). The
+    JPEG decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's
+    input."""
     return _guarded(lambda: _decode_and_prepare(source))
 
 
-def colour_of(small: np.ndarray) -> Prediction | ImageError:
-    """The model-free colour of a decoded image, as a Prediction (or the ImageError)."""
-    def name():
-        label, score = colour_mod.dominant_colour(small)
-        return Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD)
-    return _guarded(name)
+def colour_of(image) -> Prediction:
+    """The model-free dominant colour of a decoded image, as a Prediction."""
+    label, score = colour_mod.dominant_colour(colour_mod.analysis_image(image))
+    return Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD)
 
 
-def _decode_and_prepare(source) -> tuple[np.ndarray, np.ndarray]:
+def _decode_and_prepare(source) -> tuple[np.ndarray, Prediction]:
     image = open_image(source, draft=INPUT_SIZE)
-    return crop(image), colour_mod.analysis_image(image)
+    return crop(image), colour_of(image)
 
 
 def _guarded(work):

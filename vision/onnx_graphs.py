@@ -82,8 +82,9 @@ class OnnxTrunk:
         return self.graph(pixels)[0]
 
 
-def inference_graph(model: nn.Module) -> OnnxGraph:
-    """(B, 224, 224, 3) uint8 crops → the `InferenceModel`'s outputs."""
+def inference_graph(model: nn.Module, threads: int | None = None) -> OnnxGraph:
+    """(B, 224, 224, 3) uint8 crops → the `InferenceModel`'s outputs, on `threads` threads
+    (default: every core)."""
     return OnnxGraph("groknet-inference", model,
                      torch.zeros(1, INPUT_SIZE, INPUT_SIZE, 3, dtype=torch.uint8),
-                     model.output_names)
+                     model.output_names, threads)
