@@ -160,10 +160,10 @@ def white_balance(rgb: np.ndarray) -> np.ndarray:
 def object_weights(cells: np.ndarray) -> np.ndarray:
     """Flat per-pixel weight of belonging to the object, from the pixels' `_cells`. A colour's
     weight is the share of its density (binned coarser, `MASK_BITS`) that lies inside the frame
-    rather than on the border ring, to the 4th power, so colours common on the
-    border (a wall, a sheet, the tones of a wooden floor) count little; times a centre prior. A garment that fills the
-    frame has its colour inside and on the border alike and keeps a middling weight, which is
-    all that is left once the background has gone."""
+    rather than on the border ring, to the 4th power, so colours common on the border (a wall,
+    a sheet, the tones of a wooden floor) count little; times a centre prior. A garment that
+    fills the frame has its colour inside and on the border alike and keeps a middling weight,
+    which is all that is left once the background has gone."""
     cells = _COARSE[cells]
     bins = 1 << (3 * MASK_BITS)
     on_border = np.bincount(cells[_BORDER], minlength=bins)

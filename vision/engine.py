@@ -14,6 +14,7 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -124,13 +125,12 @@ class Engine:
         self.trunk = Trunk()
         self.model = InferenceModel(self.trunk, self.head.eval()).eval().to(self.device)
         self.backend = self._pick_backend(backend)
-        self.graph = self.core_graph = self.trunk_graph = None
+        self.graph = self.core_graph = None
         if self.backend == "onnx":
-            from vision.onnx_graphs import OnnxTrunk, inference_graph
+            from vision.onnx_graphs import inference_graph
 
             self.graph = inference_graph(self.model)  # one batch on every core
             self.core_graph = inference_graph(self.model, threads=1)  # a batch per core
-            self.trunk_graph = OnnxTrunk(self.trunk)
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -175,14 +175,20 @@ class Engine:
 
     def features(self, pixels: np.ndarray) -> np.ndarray:
         """(B, 3, 224, 224) scaled pixels → (B, 1280, 7, 7) trunk feature maps (float32): the
-        trunk alone, for cached training features and the throughput bench's baseline."""
-        if self.trunk_graph is not None:
-            return self.trunk_graph(pixels)
+        trunk alone, for the benches' baseline (its graph is built on first use)."""
+        if self.backend == "onnx":
+            return self._trunk_graph(pixels)
         with self.torch.inference_mode():
             tensor = self.torch.from_numpy(pixels).to(self.device)
             return self.trunk(tensor).float().cpu().numpy()
 
     # -- internals ---------------------------------------------------------------------------
+    @cached_property
+    def _trunk_graph(self):
+        from vision.onnx_graphs import OnnxTrunk
+
+        return OnnxTrunk(self.trunk)
+
     def _decode_and_infer(self, sources) -> list[ImageResult]:
         return self._infer([load_one(source) for source in sources], one_core=True)
 

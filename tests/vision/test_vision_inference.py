@@ -43,5 +43,16 @@ def test_a_graph_is_re_exported_when_the_weights_or_code_change(engine):
     other_head = GrokHead(engine.head.config)  # same shapes, other (seeded) weights
     with torch.no_grad():
         other_head.projection.weight.mul_(-1)
+    other = InferenceModel(engine.trunk, other_head)
     assert graph_path("g", engine.model) == graph_path("g", engine.model)
-    assert graph_path("g", engine.model) != graph_path("g", InferenceModel(engine.trunk, other_head))
+    assert graph_path("g", engine.model) != graph_path("g", other)
+
+
+def test_trunk_alone_matches_torch(engine):
+    """`Engine.features` (the benches' raw-trunk baseline) runs the same trunk as torch."""
+    pixels = np.random.default_rng(0).standard_normal((2, 3, INPUT_SIZE, INPUT_SIZE), np.float32)
+    with torch.inference_mode():
+        expected = engine.trunk(torch.from_numpy(pixels)).numpy()
+    got = engine.features(pixels)
+    assert got.shape == (2, 1280, 7, 7)
+    np.testing.assert_allclose(got, expected, atol=1e-3, rtol=1e-3)
