@@ -27,6 +27,22 @@ def test_api_rejects_files_that_are_not_images(client, db, data, message):
     assert message in str(response.json()["image"])
 
 
+@pytest.mark.parametrize("image_format, name", [("GIF", "photo.gif"), ("BMP", "photo.bmp")])
+def test_api_refuses_formats_a_listing_photo_may_not_have(client, db, image_format, name):
+    buffer = BytesIO()
+    Image.new("RGB", (40, 40), "red").save(buffer, image_format)
+    response = client.post(API, {"image": upload(buffer.getvalue(), name, "image/" + name[6:])})
+    assert response.status_code == 400
+    assert f"{image_format} images are not accepted" in str(response.json()["image"])
+
+
+def test_api_refuses_svg_even_when_named_jpg(client, db):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"/>'
+    response = client.post(API, {"image": upload(svg)})
+    assert response.status_code == 400
+    assert "not a readable image" in str(response.json()["image"])
+
+
 def test_api_rejects_images_with_too_many_pixels(client, db, settings):
     settings.PHOTO_MAX_PIXELS = 100
     response = client.post(API, {"image": upload(jpeg_bytes(size=(20, 20)))})
