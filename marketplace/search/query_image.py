@@ -33,7 +33,8 @@ def read_query_image(upload) -> bytes:
     if looks_like_markup(data[:SNIFF_BYTES]):
         raise InvalidImage(NOT_AN_IMAGE)
     megapixels = settings.PHOTO_MAX_PIXELS // 1_000_000
-    too_many_pixels = InvalidImage(f"The photo has too many pixels (at most {megapixels} megapixels).")
+    too_many_pixels = InvalidImage(
+        f"The photo has too many pixels (at most {megapixels} megapixels).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
