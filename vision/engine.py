@@ -127,10 +127,9 @@ class Engine:
         self.backend = self._pick_backend(backend)
         self.graph = self.core_graph = None
         if self.backend == "onnx":
-            from vision.onnx_graphs import inference_graph
+            from vision.onnx_graphs import inference_graphs
 
-            self.graph = inference_graph(self.model)  # one batch on every core
-            self.core_graph = inference_graph(self.model, threads=1)  # a batch per core
+            self.graph, self.core_graph = inference_graphs(self.model)
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()

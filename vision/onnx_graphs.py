@@ -47,16 +47,20 @@ def export(module: nn.Module, example: torch.Tensor, path: Path, output_names) -
     return path
 
 
-class OnnxGraph:
-    """A module exported once and run by ONNX Runtime: `graph(array)` → list of outputs."""
+def exported(name: str, module: nn.Module, example: torch.Tensor, output_names) -> Path:
+    """`module`'s ONNX file in the cache, exported first if it is not there yet."""
+    path = graph_path(name, module)
+    if not path.is_file():
+        export(module, example, path, output_names)
+    return path
 
-    def __init__(self, name: str, module: nn.Module, example: torch.Tensor, output_names,
-                 threads: int | None = None):
+
+class OnnxGraph:
+    """An exported graph run by ONNX Runtime: `graph(array)` → list of outputs."""
+
+    def __init__(self, path: Path, output_names, threads: int | None = None):
         import onnxruntime as ort
 
-        path = graph_path(name, module)
-        if not path.is_file():
-            export(module, example, path, output_names)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
@@ -75,16 +79,18 @@ class OnnxTrunk:
     def __init__(self, trunk: nn.Module | None = None):
         from vision.trunk import Trunk
 
-        self.graph = OnnxGraph("efficientnet-lite0-features", trunk or Trunk(),
-                               torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE), ["features"])
+        path = exported("efficientnet-lite0-features", trunk or Trunk(),
+                        torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE), ["features"])
+        self.graph = OnnxGraph(path, ["features"])
 
     def __call__(self, pixels: np.ndarray) -> np.ndarray:
         return self.graph(pixels)[0]
 
 
-def inference_graph(model: nn.Module, threads: int | None = None) -> OnnxGraph:
-    """(B, 224, 224, 3) uint8 crops → the `InferenceModel`'s outputs, on `threads` threads
-    (default: every core)."""
-    return OnnxGraph("groknet-inference", model,
-                     torch.zeros(1, INPUT_SIZE, INPUT_SIZE, 3, dtype=torch.uint8),
-                     model.output_names, threads)
+def inference_graphs(model: nn.Module) -> tuple[OnnxGraph, OnnxGraph]:
+    """(B, 224, 224, 3) uint8 crops → the `InferenceModel`'s outputs: one session on every core
+    (one batch at a time) and one on a single core (a batch per core), from one export."""
+    path = exported("groknet-inference", model,
+                    torch.zeros(1, INPUT_SIZE, INPUT_SIZE, 3, dtype=torch.uint8),
+                    model.output_names)
+    return OnnxGraph(path, model.output_names), OnnxGraph(path, model.output_names, threads=1)

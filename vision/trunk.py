@@ -62,7 +62,7 @@ def crop(image: Image.Image, size: int = INPUT_SIZE) -> np.ndarray:
     bilinear for the up-to-2x reduction that follows a draft JPEG decode, area averaging for
     bigger reductions so that fine detail does not alias.
     """
-    pixels = np.asarray(image.convert("RGB"))
+    pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     height, width = pixels.shape[:2]
     side = min(width, height)
     top, left = (height - side) // 2, (width - side) // 2
