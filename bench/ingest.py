@@ -7,8 +7,11 @@ The pipeline run is what a site does: listings' photos committed (one transactio
 like an upload), the post-save signal enqueues one vision task per listing into Redis, a real
 `celery worker` (solo pool, warmed up first) reads the originals, runs the engine in batches and
 upserts analyses and listing vectors into Postgres. The baseline, in the same run and on the
-same photos, is `Engine.run` over the same batches in this process. Uses its own database
-(`bench_ingest` on the embedded server, or BENCH_DATABASE_URL).
+same photos, is `Engine.run` over the same batches in another process. Uses its own database
+(`bench_ingest` on the embedded server, or BENCH_DATABASE_URL). Each round also prints where
+the CPU went, in ms per photo: the worker, Postgres (all its processes, when it runs on this
+machine), this process (the uploads) and the engine alone, since on a 2-core machine everything
+beside the engine comes out of its share.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from io import BytesIO
 from pathlib import Path
 
 import numpy as np
+import psutil
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -57,6 +61,48 @@ def engine_alone(photos: list[bytes], batch_sizes: list[int], rounds: int, go, r
                 engine.run(photos[start:start + batch_size])
             round_rates.append(len(photos) / (time.perf_counter() - started))
         rates.put(round_rates)
+
+
+class CpuMeter:
+    """CPU seconds used by named groups of processes between two `read()`s."""
+
+    def __init__(self, groups: dict[str, callable]):
+        self.groups = groups  # name → function returning the group's current processes
+        self.last = self.snapshot()
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        seconds = {}
+        for name, processes in self.groups.items():
+            seconds[name] = {}
+            for process in processes():
+                try:
+                    times = process.cpu_times()
+                    seconds[name][process.pid] = times.user + times.system
+                except psutil.Error:  # it ended meanwhile
+                    pass
+        return seconds
+
+    def read(self) -> dict[str, float]:
+        """Seconds per group since the last read (a process that ended meanwhile is lost)."""
+        now = self.snapshot()
+        used = {name: sum(seconds - self.last[name].get(pid, 0.0) for pid, seconds in pids.items())
+                for name, pids in now.items()}
+        self.last = now
+        return used
+
+
+def postgres_processes() -> list[psutil.Process]:
+    """The postmaster of the bench database and its children, if it runs on this machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        pid_file = Path(cursor.fetchone()[0]) / "postmaster.pid"
+    try:
+        postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+        return [postmaster, *postmaster.children(recursive=True)]
+    except (OSError, psutil.Error):
+        return []
 
 
 class Pipeline:
@@ -142,16 +188,28 @@ def main() -> int:
                                   to_alone, from_alone))
     alone.start()
     pipeline = Pipeline(dict(os.environ))
+    worker, here, engine_process = (psutil.Process(pid) for pid in
+                                    (pipeline.worker.pid, os.getpid(), alone.pid))
+    meter = CpuMeter({"worker": lambda: [worker, *worker.children(recursive=True)],
+                      "postgres": postgres_processes, "upload": lambda: [here],
+                      "engine alone": lambda: [engine_process]})
     try:
         pipeline.wait(pipeline.upload(photos[:2]))  # the worker loads the model on its first task
         # Alternate the two so that load from other processes on the machine hits both alike.
         alone_rates, same_batch_rates, pipeline_rates = [], [], []
         for round_ in range(1, args.rounds + 1):
+            meter.read()
             to_alone.put("go")
             best, same_batches = from_alone.get()
+            alone_cpu = meter.read()["engine alone"]
             alone_rates.append(best)
             same_batch_rates.append(same_batches)
             pipeline_rates.append(pipeline.photos_per_second(photos, args.per_listing))
+            cpu = meter.read()
+            cpu["engine alone"] = alone_cpu / 2  # it ran the photos once per batch size
+            print(f"round {round_} CPU ms/photo: " + ", ".join(
+                f"{name} {seconds * 1000 / len(photos):.2f}" for name, seconds in cpu.items()),
+                flush=True)
             print(f"round {round_}: engine alone {best:6.2f} photos/s (batches of "
                   f"{args.batch_size}), {same_batches:6.2f} (batches of {args.per_listing}); "
                   f"pipeline {pipeline_rates[-1]:6.2f} photos/s = "

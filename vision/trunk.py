@@ -72,8 +72,9 @@ def crop(image: Image.Image, size: int = INPUT_SIZE) -> np.ndarray:
 
 
 def to_trunk_input(crops: torch.Tensor) -> torch.Tensor:
-    """(B, H, W, 3) uint8 crops → (B, 3, H, W) float, scaled as the TF weights expect."""
-    return ((crops.float() - 127.0) / 128.0).permute(0, 3, 1, 2)
+    """(B, H, W, 3) uint8 crops → (B, 3, H, W) float, scaled as the TF weights expect (moved to
+    channels-first while still bytes: a quarter of the memory traffic of moving floats)."""
+    return (crops.permute(0, 3, 1, 2).float() - 127.0) / 128.0
 
 
 def prepare(images: list[Image.Image]) -> np.ndarray:
