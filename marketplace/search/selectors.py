@@ -8,11 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
+
+import numpy as np
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
-from pgvector.django import CosineDistance
+from pgvector import Bit
+from pgvector.django import CosineDistance, HammingDistance
 
 from marketplace.listings.models import Category, Listing
 from marketplace.listings.selectors import public_listings
@@ -35,6 +39,9 @@ EXACT_SEARCH_MAX_ROWS = 10_000
 # (bench/search_scale.py). Raising hnsw.max_scan_tuples instead did not help: scans stop before it.
 UNFILTERED_EF_SEARCH = 100
 FILTERED_EF_SEARCH = 400
+# A larger category's photos ranked by code (sign bits) from the covering index, kept to re-rank
+# by exact distance; the recall/latency knob of category searches (bench/search_scale.py).
+CATEGORY_CODE_CANDIDATES = 400
 
 
 def active_model_version() -> str | None:
@@ -56,10 +63,14 @@ class SearchFilters:
     condition: str = ""
     location: str = ""
 
+    @cached_property
+    def category_ids(self) -> list[int]:
+        return self.category.descendant_ids() if self.category is not None else []
+
     def listing_q(self, prefix: str = "") -> Q:
         q = Q()
         if self.category is not None:
-            q &= Q(**{f"{prefix}category_id__in": self.category.descendant_ids()})
+            q &= Q(**{f"{prefix}category_id__in": self.category_ids})
         if self.min_price is not None:
             q &= Q(**{f"{prefix}price__gte": self.min_price})
         if self.max_price is not None:
@@ -110,10 +121,26 @@ def few_enough_for_exact_search(candidates: QuerySet) -> bool:
     return candidates[:EXACT_SEARCH_MAX_ROWS + 1].count() <= EXACT_SEARCH_MAX_ROWS
 
 
+def nearest_codes_in_category(embedding, category_ids: list[int], model_version: str) -> QuerySet:
+    """Ids of the CATEGORY_CODE_CANDIDATES photos of these categories whose codes are nearest
+    the query's sign bits, ranked from the covering index alone ("+ 0" keeps HNSW out)."""
+    query_code = Bit(np.asarray(embedding) > 0).to_text()
+    return (PhotoAnalysis.objects
+            .filter(model_version=model_version, status=PhotoAnalysis.Status.DONE,
+                    category_id__in=category_ids)
+            .annotate(code_distance=HammingDistance("code", query_code) + Value(0.0))
+            .order_by("code_distance").values_list("pk", flat=True)[:CATEGORY_CODE_CANDIDATES])
+
+
 def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, limit: int = 24,
                         query_tags: dict | None = None,
                         model_version: str | None = None) -> list[Match]:
-    """Public listings nearest to `embedding`, best photo per listing, nearest first."""
+    """Public listings nearest to `embedding`, best photo per listing, nearest first.
+
+    Filtered searches rank few rows exactly; a larger category re-ranks its photos with the
+    nearest codes (falling back to the HNSW walk when the other filters leave too few of them);
+    the rest walk the HNSW index.
+    """
     model_version = model_version or active_model_version()
     if model_version is None:
         return []
@@ -121,16 +148,26 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         model_version=model_version, status=PhotoAnalysis.Status.DONE,
         listing__in=searchable_listings().filter(filters.listing_q()))
     distance = CosineDistance("embedding", embedding)
+    # "+ 0" keeps HNSW out: a ranking of given rows by their exact distance.
+    exact_distance = distance + Value(0.0)
+    wanted = limit * PHOTO_OVERFETCH
     filtered = filters != SearchFilters()
+    analyses = []
     if filtered and few_enough_for_exact_search(candidates):
         # A selective filter: the exact distance to its few rows beats an HNSW walk that must
-        # skip nearly everything (and can miss far-away matches). "+ 0" keeps HNSW out.
-        distance = distance + Value(0.0)
-    with transaction.atomic():
-        iterative_index_scan(FILTERED_EF_SEARCH if filtered else UNFILTERED_EF_SEARCH)
-        analyses = list(candidates.annotate(distance=distance).order_by("distance")
-                        .select_related("listing", "photo")[:limit * PHOTO_OVERFETCH])
-    analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly
+        # skip nearly everything (and can miss far-away matches).
+        distance = exact_distance
+    elif filters.category is not None:
+        near = candidates.filter(
+            pk__in=nearest_codes_in_category(embedding, filters.category_ids, model_version))
+        analyses = list(near.annotate(distance=exact_distance).order_by("distance")
+                        .select_related("listing", "photo")[:wanted])
+    if len(analyses) < wanted:  # no re-ranking, or too few of the candidates passed the filters
+        with transaction.atomic():
+            iterative_index_scan(FILTERED_EF_SEARCH if filtered else UNFILTERED_EF_SEARCH)
+            analyses = list(candidates.annotate(distance=distance).order_by("distance")
+                            .select_related("listing", "photo")[:wanted])
+        analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly
     matches: dict[int, Match] = {}
     for analysis in analyses:
         if analysis.listing_id not in matches and len(matches) < limit:
