@@ -121,7 +121,8 @@ def few_enough_for_exact_search(candidates: QuerySet) -> bool:
     return candidates[:EXACT_SEARCH_MAX_ROWS + 1].count() <= EXACT_SEARCH_MAX_ROWS
 
 
-def nearest_codes_in_category(embedding, category_ids: list[int], model_version: str) -> QuerySet:
+def nearest_codes_in_category(embedding, category_ids: list[int], model_version: str
+                              ) -> QuerySet[int]:
     """Ids of the CATEGORY_CODE_CANDIDATES photos of these categories whose codes are nearest
     the query's sign bits, ranked from the covering index alone ("+ 0" keeps HNSW out)."""
     query_code = Bit(np.asarray(embedding) > 0).to_text()
@@ -158,10 +159,10 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         # skip nearly everything (and can miss far-away matches).
         distance = exact_distance
     elif filters.category is not None:
-        near = candidates.filter(
-            pk__in=nearest_codes_in_category(embedding, filters.category_ids, model_version))
-        analyses = list(near.annotate(distance=exact_distance).order_by("distance")
-                        .select_related("listing", "photo")[:wanted])
+        # Two queries: a list of ids plans as a few hundred primary-key lookups.
+        nearest = list(nearest_codes_in_category(embedding, filters.category_ids, model_version))
+        analyses = list(candidates.filter(pk__in=nearest).annotate(distance=exact_distance)
+                        .order_by("distance").select_related("listing", "photo")[:wanted])
     if len(analyses) < wanted:  # no re-ranking, or too few of the candidates passed the filters
         with transaction.atomic():
             iterative_index_scan(FILTERED_EF_SEARCH if filtered else UNFILTERED_EF_SEARCH)
