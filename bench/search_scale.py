@@ -303,7 +303,8 @@ def main() -> int:
     # The "+ 0" keeps the planner off the HNSW indexes: the category's btree, then exact ranking
     # (of the float vectors from the heap, or of the codes straight from the covering btree).
     def codes_in_category(candidates: int) -> str:
-        """What the site runs for a large category: its `candidates` nearest codes, re-ranked."""
+        """What the site runs for a large category: its `candidates` nearest codes, re-ranked
+        (without parallel workers, as the site)."""
         return (f"WITH c AS MATERIALIZED (SELECT id FROM items WHERE category = %(c)s "
                 f"ORDER BY (code <~> %(b)s) + 0 LIMIT {candidates}) SELECT id FROM items "
                 f"WHERE id IN (SELECT id FROM c) ORDER BY embedding <=> %(q)s LIMIT 10")
@@ -325,7 +326,8 @@ def main() -> int:
          knn_in_category(distance="(embedding <=> %(q)s) + 0"), {}),
         *[(f"category btree codes top-{candidates} + float re-rank"
            + (" (the site)" if candidates == SITE_CODE_CANDIDATES else ""),
-           codes_in_category(candidates), {}) for candidates in (200, 400, 800)],
+           codes_in_category(candidates), {"max_parallel_workers_per_gather": "0"})
+          for candidates in (200, 400, 800)],
     ]:
         measure(method, sql, filtered, truth_filtered, settings, baseline_f)
 

@@ -62,8 +62,8 @@ class PhotoAnalysis(models.Model):
             HnswIndex(name="photoanalysis_code_hnsw", fields=["code"],
                       m=16, ef_construction=64, opclasses=["bit_hamming_ops"]),
             models.Index(fields=["model_version", "listing"]),
-            # Covers ranking a category's codes (selectors.nearest_codes_in_category) by an
-            # index-only scan: no table reads.
+            # Covers counting a category's photos and ranking their codes by an index-only
+            # scan, without table reads (selectors.photos_in_categories, nearest_codes).
             models.Index(name="photoanalysis_category_code", fields=["model_version", "category"],
                          include=["id", "code"], condition=models.Q(status="done")),
         ]

@@ -2,13 +2,14 @@
 analysis's copy of its listing's category that makes this one index scan."""
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.listings.models import Listing
 from marketplace.listings.services import update_listing
 from marketplace.search import selectors
 from marketplace.search.models import PhotoAnalysis
 from marketplace.search.selectors import (
-    SearchFilters, nearest_codes_in_category, search_by_embedding)
+    SearchFilters, nearest_codes, photos_in_categories, search_by_embedding)
 from marketplace.search.services import answer_suggestion
 
 from tests.search.helpers import TEST_VERSION, bare_photo, tags, unit_vector
@@ -41,8 +42,8 @@ def path_taken(monkeypatch):
     monkeypatch.setattr(selectors, "EXACT_SEARCH_MAX_ROWS", 0)
     monkeypatch.setattr(selectors, "CATEGORY_CODE_CANDIDATES", 120)
     taken = []
-    ranking, walk = selectors.nearest_codes_in_category, selectors.iterative_index_scan
-    monkeypatch.setattr(selectors, "nearest_codes_in_category",
+    ranking, walk = selectors.nearest_codes, selectors.iterative_index_scan
+    monkeypatch.setattr(selectors, "nearest_codes",
                         lambda *args: taken.append("codes") or ranking(*args))
     monkeypatch.setattr(selectors, "iterative_index_scan",
                         lambda *args: taken.append("walk") or walk(*args))
@@ -106,16 +107,21 @@ def test_searches_without_a_category_keep_the_index_walk(
     assert path_taken == ["walk", "walk"]
 
 
-def test_the_codes_are_ranked_by_an_index_only_scan_of_the_covering_index(wardrobe, categories):
-    codes = nearest_codes_in_category(QUERY, categories["fashion"].descendant_ids(), TEST_VERSION)
+def test_a_category_is_counted_and_ranked_from_the_covering_index_alone(wardrobe, categories):
+    photos = photos_in_categories(categories["fashion"].descendant_ids(), TEST_VERSION)
+    with CaptureQueriesContext(connection) as queries:
+        nearest = nearest_codes(photos, QUERY)
+        selectors.few_enough_for_exact_search(photos)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE search_photoanalysis")  # as autovacuum does on a live table
         cursor.execute("SET LOCAL enable_seqscan = off")  # a small table, planned as a big one
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        plan = codes.explain()
-    assert "Index Only Scan using photoanalysis_category_code" in plan, plan
+        for query in queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using photoanalysis_category_code" in plan, plan
     # All the fashion photos (fewer than the candidates kept), none of the nearer lamps.
-    assert set(codes) == set(PhotoAnalysis.objects.filter(
+    assert len(queries) == 2 and set(nearest) == set(PhotoAnalysis.objects.filter(
         listing__in=wardrobe).values_list("pk", flat=True))
 
 
