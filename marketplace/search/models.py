@@ -106,7 +106,8 @@ class ListingTag(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["listing", "name"], name="one_tag_per_listing_and_name"),
+            models.UniqueConstraint(fields=["listing", "name"],
+                                    name="one_tag_per_listing_and_name"),
         ]
         indexes = [models.Index(fields=["value"])]
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
-
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
@@ -318,7 +317,8 @@ def listing_suggestions(listing: Listing) -> Suggestions:
     if colour:
         items["colour"] = Suggestion("colour", colour[0], colour[0], colour[1])
     for attribute in sorted({name for t in tags for name in t.get("attributes", {})}):
-        found = pooled([t["attributes"][attribute] for t in tags if attribute in t.get("attributes", {})])
+        found = pooled([t["attributes"][attribute] for t in tags
+                        if attribute in t.get("attributes", {})])
         if found:
             label = found[0].replace("-", " ")
             items[attribute] = Suggestion(attribute, label, label, found[1])
@@ -351,7 +351,8 @@ class PhotoSearch:
     search_ms: float
 
 
-def search_by_photo(image, filters: SearchFilters = SearchFilters(), *, limit: int = 24) -> PhotoSearch:
+def search_by_photo(image, filters: SearchFilters = SearchFilters(), *,
+                    limit: int = 24) -> PhotoSearch:
     """Embed a query photo with this process's engine and search the active version's vectors.
 
     Raises InvalidImage when the model cannot read the photo, SearchUnavailable when the
