@@ -11,8 +11,9 @@ neighbours are near-ties). 200 vectors per kind, 20 categories, 10% off-category
 database per data kind and size: `BENCH_DATABASE_URL`, else `bench_search_<data>_<n>` on the
 embedded server in `.local/pgdata` (never the dev database). `--reuse` keeps the loaded table
 and any index already built with the same parameters; `--build-only` stops before the timed
-part, so builds can run outside the bench lock. Every figure is measured in the same run as its
-baseline, exact (sequential) search, and printed with the ratio.
+part, so builds can run outside the bench lock; `--only-filtered` builds and times only what the
+filtered comparison needs (at 1M it saves two ~15 min HNSW builds). Every figure is measured
+in the same run as its baseline, exact (sequential) search, and printed with the ratio.
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ from tqdm import tqdm
 
 K = 10
 PER_KIND = 200
+# marketplace.search.selectors.CATEGORY_CODE_CANDIDATES (this script runs without Django).
+SITE_CODE_CANDIDATES = 400
+EXACT = {"enable_indexscan": "off", "enable_bitmapscan": "off"}  # the baselines' settings
 
 
 @dataclass
@@ -53,7 +57,8 @@ def load(conn, vectors: np.ndarray, categories: np.ndarray) -> None:
         cur.execute("DROP TABLE IF EXISTS items")
         cur.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, category int NOT NULL, "
                     f"embedding vector({DIM}) NOT NULL, code bit({DIM}))")
-        with cur.copy("COPY items (id, category, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy_sql = "COPY items (id, category, embedding) FROM STDIN WITH (FORMAT BINARY)"
+        with cur.copy(copy_sql) as copy:
             copy.set_types(["int8", "int4", "vector"])
             for i in tqdm(range(len(vectors)), desc="COPY", unit="row", mininterval=5):
                 copy.write_row([i, int(categories[i]), vectors[i]])
@@ -72,14 +77,14 @@ def loaded_rows(conn) -> int:
         return row[0] if row else 0
 
 
-def indexes(m: int, ef_construction: int, halfvec: bool) -> dict[str, str]:
+def indexes(m: int, ef_construction: int, halfvec: bool, binary: bool) -> dict[str, str]:
     """The HNSW indexes to compare, by name (the parameters are part of the name)."""
     params = f"WITH (m = {m}, ef_construction = {ef_construction})"
     suffix = f"m{m}_efc{ef_construction}"
     wanted = {
-        f"items_embedding_hnsw_{suffix}": f"USING hnsw (embedding vector_cosine_ops) {params}",
-        f"items_code_hnsw_{suffix}": f"USING hnsw (code bit_hamming_ops) {params}",
-    }
+        f"items_embedding_hnsw_{suffix}": f"USING hnsw (embedding vector_cosine_ops) {params}"}
+    if binary:
+        wanted[f"items_code_hnsw_{suffix}"] = f"USING hnsw (code bit_hamming_ops) {params}"
     if halfvec:
         wanted[f"items_half_hnsw_{suffix}"] = (
             f"USING hnsw ((embedding::halfvec({DIM})) halfvec_cosine_ops) {params}")
@@ -156,6 +161,25 @@ def run_queries(conn, sql: str, params_for, truth, settings: dict[str, str]):
             float(np.percentile(latencies, 95)), index)
 
 
+def measure_unfiltered(measure, truth, plain, prefilter, halfvec: bool) -> None:
+    """The unfiltered methods against exact search: float and halfvec HNSW, binary prefilter."""
+    knn = "SELECT id FROM items ORDER BY embedding <=> %s LIMIT 10"
+    knn_half = (f"SELECT id FROM items ORDER BY embedding::halfvec({DIM}) <=> "
+                f"%s::vector::halfvec({DIM}) LIMIT 10")
+    baseline = measure("exact (sequential scan)", knn, plain, truth, EXACT)
+    for ef in (40, 100, 200, 400, 800):
+        measure(f"HNSW float, ef_search={ef}", knn, plain, truth, {"hnsw.ef_search": str(ef)},
+                baseline)
+    for ef in (100, 200, 400) if halfvec else ():
+        measure(f"HNSW halfvec, ef_search={ef}", knn_half, plain, truth,
+                {"hnsw.ef_search": str(ef)}, baseline)
+    for candidates in (100, 400, 1000):
+        rerank = (f"WITH c AS MATERIALIZED (SELECT id, embedding FROM items ORDER BY code <~> %s "
+                  f"LIMIT {candidates}) SELECT id FROM c ORDER BY embedding <=> %s LIMIT 10")
+        measure(f"binary HNSW top-{candidates} + float re-rank", rerank, prefilter, truth,
+                {"hnsw.ef_search": str(candidates)}, baseline)
+
+
 def end_to_end(conn, count: int) -> dict:
     """Photo search as the API runs it, minus HTTP: engine on a phone-sized JPEG, then HNSW."""
     from io import BytesIO
@@ -180,12 +204,13 @@ def end_to_end(conn, count: int) -> dict:
             started = time.perf_counter()
             result = engine.run([photo])[0]
             embedded = time.perf_counter()
-            cur.execute("SELECT id FROM items ORDER BY embedding <=> %s LIMIT 24", [result.embedding])
+            cur.execute("SELECT id FROM items ORDER BY embedding <=> %s LIMIT 24",
+                        [result.embedding])
             cur.fetchall()
             embed.append((embedded - started) * 1000)
             total.append((time.perf_counter() - started) * 1000)
-    figures = {"cnn_p50_ms": float(np.percentile(embed, 50)), "cnn_p95_ms": float(np.percentile(embed, 95)),
-               "total_p50_ms": float(np.percentile(total, 50)), "total_p95_ms": float(np.percentile(total, 95))}
+    figures = {f"{name}_p{q}_ms": float(np.percentile(times, q))
+               for name, times in (("cnn", embed), ("total", total)) for q in (50, 95)}
     print("end to end (1280x960 JPEG → CNN → HNSW top-24): " +
           ", ".join(f"{key}={value:.1f}" for key, value in figures.items()), flush=True)
     return figures
@@ -201,6 +226,9 @@ def main() -> int:
     parser.add_argument("--ef-construction", type=int, default=64, help="HNSW ef_construction")
     parser.add_argument("--halfvec", action=argparse.BooleanOptionalAction, default=True,
                         help="also build and measure a halfvec HNSW index (half the size)")
+    parser.add_argument("--only-filtered", action="store_true",
+                        help="measure only the filtered methods; build neither the binary nor "
+                             "the halfvec HNSW index (at 1M each takes ~15 min on 2 cores)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep a loaded table of the same size and indexes already built")
     parser.add_argument("--build-only", action="store_true",
@@ -228,7 +256,8 @@ def main() -> int:
         started = time.perf_counter()
         load(conn, vectors, categories)
         conn.execute(f"COMMENT ON TABLE items IS '{time.perf_counter() - started:.1f}'")
-    wanted = indexes(args.m, args.ef_construction, args.halfvec)
+    wanted = indexes(args.m, args.ef_construction, args.halfvec and not args.only_filtered,
+                     binary=not args.only_filtered)
     build_indexes(conn, wanted)
     build = build_figures(conn)
     print(build, flush=True)
@@ -238,7 +267,7 @@ def main() -> int:
     print("Ground truth (numpy brute force)…", flush=True)
     data_stats = difficulty(vectors, queries)
     print("neighbourhoods of the queries:", data_stats, flush=True)
-    truth = exact_neighbours(vectors, categories, queries)
+    truth = None if args.only_filtered else exact_neighbours(vectors, categories, queries)
     truth_filtered = exact_neighbours(vectors, categories, queries, filter_categories)
 
     def plain(i):
@@ -251,10 +280,7 @@ def main() -> int:
         return {"q": queries[i], "b": Bit(queries[i] > 0), "c": int(filter_categories[i])}
 
     knn = "SELECT id FROM items ORDER BY embedding <=> %s LIMIT 10"
-    knn_half = (f"SELECT id FROM items ORDER BY embedding::halfvec({DIM}) <=> "
-                f"%s::vector::halfvec({DIM}) LIMIT 10")
     rows: list[Row] = []
-    exact = {"enable_indexscan": "off", "enable_bitmapscan": "off"}
 
     def measure(method, sql, params, expected, settings, baseline=None):
         recall, p50, p95, index = run_queries(conn, sql, params, expected, settings)
@@ -265,21 +291,11 @@ def main() -> int:
         return rows[-1]
 
     # Untimed: bring the HNSW indexes into the buffer cache as far as it holds them.
-    run_queries(conn, knn, plain, truth, {"hnsw.ef_search": "800"})
-    run_queries(conn, "SELECT id FROM items ORDER BY code <~> %s LIMIT 1000",
-                lambda i: [Bit(queries[i] > 0)], truth, {"hnsw.ef_search": "1000"})
-    baseline = measure("exact (sequential scan)", knn, plain, truth, exact)
-    for ef in (40, 100, 200, 400, 800):
-        measure(f"HNSW float, ef_search={ef}", knn, plain, truth, {"hnsw.ef_search": str(ef)},
-                baseline)
-    for ef in (100, 200, 400) if args.halfvec else ():
-        measure(f"HNSW halfvec, ef_search={ef}", knn_half, plain, truth,
-                {"hnsw.ef_search": str(ef)}, baseline)
-    for candidates in (100, 400, 1000):
-        rerank = (f"WITH c AS MATERIALIZED (SELECT id, embedding FROM items ORDER BY code <~> %s "
-                  f"LIMIT {candidates}) SELECT id FROM c ORDER BY embedding <=> %s LIMIT 10")
-        measure(f"binary HNSW top-{candidates} + float re-rank", rerank, prefilter, truth,
-                {"hnsw.ef_search": str(candidates)}, baseline)
+    run_queries(conn, knn, plain, truth_filtered, {"hnsw.ef_search": "800"})
+    if not args.only_filtered:
+        run_queries(conn, "SELECT id FROM items ORDER BY code <~> %s LIMIT 1000",
+                    lambda i: [Bit(queries[i] > 0)], truth, {"hnsw.ef_search": "1000"})
+        measure_unfiltered(measure, truth, plain, prefilter, args.halfvec)
 
     def knn_in_category(inner_limit: int = 10, distance: str = "embedding <=> %(q)s") -> str:
         """Filtered k-NN; a materialized CTE re-sorts what a relaxed-order scan returns."""
@@ -289,11 +305,15 @@ def main() -> int:
 
     # The "+ 0" keeps the planner off the HNSW indexes: the category's btree, then exact ranking
     # (of the float vectors from the heap, or of the codes straight from the covering btree).
-    codes_in_category = ("WITH c AS MATERIALIZED (SELECT id FROM items WHERE category = %(c)s "
-                         "ORDER BY (code <~> %(b)s) + 0 LIMIT 400) SELECT id FROM items "
-                         "WHERE id IN (SELECT id FROM c) ORDER BY embedding <=> %(q)s LIMIT 10")
+    def codes_in_category(candidates: int) -> str:
+        """What the site runs for a large category: its `candidates` nearest codes, re-ranked
+        (without parallel workers, as the site)."""
+        return (f"WITH c AS MATERIALIZED (SELECT id FROM items WHERE category = %(c)s "
+                f"ORDER BY (code <~> %(b)s) + 0 LIMIT {candidates}) SELECT id FROM items "
+                f"WHERE id IN (SELECT id FROM c) ORDER BY embedding <=> %(q)s LIMIT 10")
+
     baseline_f = measure("exact + category filter", knn_in_category(), filtered, truth_filtered,
-                         exact)
+                         EXACT)
     iterative = {"hnsw.ef_search": "100", "hnsw.iterative_scan": "relaxed_order"}
     wide = {"hnsw.max_scan_tuples": "200000", "hnsw.scan_mem_multiplier": "4"}
     for method, sql, settings in [
@@ -303,11 +323,14 @@ def main() -> int:
          {**iterative, "hnsw.iterative_scan": "strict_order"}),
         ("HNSW + filter, relaxed, ef=100, max_scan_tuples 200k", knn_in_category(),
          {**iterative, **wide}),
-        ("HNSW + filter, relaxed, ef=400, over-fetch 40 (the site)", knn_in_category(40),
-         {**iterative, "hnsw.ef_search": "400"}),
+        ("HNSW + filter, relaxed, ef=400, over-fetch 40 (the site's fallback)",
+         knn_in_category(40), {**iterative, "hnsw.ef_search": "400"}),
         ("category btree + exact distance (no HNSW)",
          knn_in_category(distance="(embedding <=> %(q)s) + 0"), {}),
-        ("category btree codes top-400 + float re-rank", codes_in_category, {}),
+        *[(f"category btree codes top-{candidates} + float re-rank"
+           + (" (the site)" if candidates == SITE_CODE_CANDIDATES else ""),
+           codes_in_category(candidates), {"max_parallel_workers_per_gather": "0"})
+          for candidates in (200, 400, 800)],
     ]:
         measure(method, sql, filtered, truth_filtered, settings, baseline_f)
 

@@ -38,6 +38,9 @@ class PhotoAnalysis(models.Model):
     # Denormalised from the photo so vector searches filter listings with a single join.
     listing = models.ForeignKey(
         "listings.Listing", related_name="photo_analyses", on_delete=models.CASCADE)
+    # The listing's category, so a category filter ranks codes from one index; always equal to
+    # the listing's (set by services.upsert_analyses, updated with the listing by signals.py).
+    category = models.ForeignKey("listings.Category", related_name="+", on_delete=models.PROTECT)
     model_version = models.CharField(max_length=100)
     status = models.CharField(max_length=6, choices=Status.choices)
     failure_reason = models.CharField(max_length=300, blank=True)
@@ -59,6 +62,10 @@ class PhotoAnalysis(models.Model):
             HnswIndex(name="photoanalysis_code_hnsw", fields=["code"],
                       m=16, ef_construction=64, opclasses=["bit_hamming_ops"]),
             models.Index(fields=["model_version", "listing"]),
+            # Covers counting a category's photos and ranking their codes by an index-only
+            # scan, without table reads (selectors.photos_in_categories, nearest_codes).
+            models.Index(name="photoanalysis_category_code", fields=["model_version", "category"],
+                         include=["id", "code"], condition=models.Q(status="done")),
         ]
 
     def __str__(self) -> str:
@@ -99,7 +106,8 @@ class ListingTag(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["listing", "name"], name="one_tag_per_listing_and_name"),
+            models.UniqueConstraint(fields=["listing", "name"],
+                                    name="one_tag_per_listing_and_name"),
         ]
         indexes = [models.Index(fields=["value"])]
 

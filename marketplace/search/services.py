@@ -53,15 +53,23 @@ def result_analysis(photo, result) -> PhotoAnalysis:
                          tags=result_tags(result))
 
 
+@transaction.atomic
 def upsert_analyses(analyses: Sequence[PhotoAnalysis]) -> None:
     """Insert, or overwrite, one analysis per (photo, version) in a single statement.
 
     Upserts make a redelivered batch harmless: a photo is never analysed into two rows.
+    Each row gets its listing's category, read under a row lock until the commit, so a category
+    edit under way either lands first or waits and then updates these rows (`sync_category`).
     """
+    categories = dict(Listing.objects.select_for_update(no_key=True).order_by("pk")
+                      .filter(pk__in={analysis.listing_id for analysis in analyses})
+                      .values_list("pk", "category_id"))
+    for analysis in analyses:
+        analysis.category_id = categories[analysis.listing_id]
     PhotoAnalysis.objects.bulk_create(
         analyses, update_conflicts=True, unique_fields=["photo", "model_version"],
-        update_fields=["listing", "status", "failure_reason", "embedding", "code", "tags",
-                       "analysed_at"])
+        update_fields=["listing", "category", "status", "failure_reason", "embedding", "code",
+                       "tags", "analysed_at"])
 
 
 def record_failure(photo, model_version: str, reason: str) -> None:
@@ -187,6 +195,12 @@ def index_listing_text(listing: Listing) -> None:
                 + SearchVector(Value(listing.category.name), weight="B", config=config)
                 + SearchVector(Value(listing.description), weight="C", config=config))
     ListingDocument.objects.update_or_create(listing=listing, defaults={"document": document})
+
+
+def sync_category(listing: Listing) -> None:
+    """Give the listing's analyses its category again (after an edit: one UPDATE, if any)."""
+    PhotoAnalysis.objects.filter(listing=listing).exclude(
+        category_id=listing.category_id).update(category_id=listing.category_id)
 
 
 def activate_model_version(model_version: str) -> None:

@@ -60,7 +60,9 @@ def photo_deleted(sender, instance: Photo, using=DEFAULT_DB_ALIAS, **kwargs) -> 
 
 
 @receiver(post_save, sender=Listing, dispatch_uid="search.index_listing_text")
-def listing_saved(sender, instance: Listing, **kwargs) -> None:
-    from .services import index_listing_text
+def listing_saved(sender, instance: Listing, created: bool, **kwargs) -> None:
+    from .services import index_listing_text, sync_category
 
     index_listing_text(instance)
+    if not created:
+        sync_category(instance)

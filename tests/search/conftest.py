@@ -6,7 +6,7 @@ from marketplace.accounts.models import User
 from marketplace.listings.models import Category, Listing
 from marketplace.photos.models import Photo
 from marketplace.search.models import ActiveModel, PhotoAnalysis
-from marketplace.search.services import bit_string, refresh_listing_vectors
+from marketplace.search.services import bit_string, refresh_listing_vectors, upsert_analyses
 from tests.search.helpers import TEST_VERSION, jpeg_bytes, tags
 
 
@@ -50,10 +50,11 @@ def analysed(db):
     """Store an analysis as the worker would (for search tests that need known vectors)."""
     def analyse(photo, embedding, photo_tags=None, version=TEST_VERSION):
         ActiveModel.objects.get_or_create(pk=1, defaults={"model_version": version})
-        analysis = PhotoAnalysis.objects.create(
+        analysis = PhotoAnalysis(
             photo=photo, listing=photo.listing, model_version=version,
             status=PhotoAnalysis.Status.DONE, embedding=embedding, code=bit_string(embedding > 0),
             tags=photo_tags or tags())
+        upsert_analyses([analysis])
         refresh_listing_vectors([photo.listing_id], version)
         return analysis
     return analyse

@@ -40,7 +40,9 @@ def plan_of_search(embedding, filters) -> tuple[list, str]:
         cursor.execute("SET enable_sort = off")
     with CaptureQueriesContext(connection) as queries:
         found = search_by_embedding(embedding, filters)
-    search_sql = next(query["sql"] for query in queries if "<=>" in query["sql"])
+    # The last vector query is the one whose rows were kept (a category's code ranking may
+    # come first and fall back to the index walk).
+    search_sql = [query["sql"] for query in queries if "<=>" in query["sql"]][-1]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute("EXPLAIN " + search_sql)
