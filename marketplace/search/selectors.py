@@ -155,13 +155,13 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
     exact_distance = distance + Value(0.0)
     wanted = limit * PHOTO_OVERFETCH
 
-    def nearest(rows: QuerySet[PhotoAnalysis], by) -> list[PhotoAnalysis]:
-        # The vectors themselves are not needed: leaving them out saves reading and sending them.
-        return list(rows.annotate(distance=by).order_by("distance").defer("embedding", "code")
-                    .select_related("listing", "photo")[:wanted])
+    def nearest(rows: QuerySet[PhotoAnalysis], by) -> list[tuple[int, int, float]]:
+        """(analysis id, listing id, distance) of the nearest rows: plain tuples, no models."""
+        return list(rows.annotate(distance=by).order_by("distance")
+                    .values_list("pk", "listing_id", "distance")[:wanted])
 
     filtered = filters != SearchFilters()
-    analyses = []
+    ranked = []
     if filters.category is not None:
         in_category = photos_in_categories(filters.category_ids, model_version)
         # Counted from the covering index alone: the count over `candidates` below joins each
@@ -172,24 +172,29 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
                 # codes ranked in 7 ms alone, 11 ms with two workers).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 # Two queries: a list of ids plans as a few hundred primary-key lookups.
-                analyses = nearest(candidates.filter(
+                ranked = nearest(candidates.filter(
                     pk__in=nearest_codes(in_category, embedding)), exact_distance)
-    if len(analyses) < wanted:  # no large category, or too few of its photos passed the filters
+    if len(ranked) < wanted:  # no large category, or too few of its photos passed the filters
         if filtered and few_enough_for_exact_search(candidates):
             # A selective filter: the exact distance to its few rows beats an HNSW walk that
             # must skip nearly everything (and can miss far-away matches).
             distance = exact_distance
         with transaction.atomic():
             iterative_index_scan(FILTERED_EF_SEARCH if filtered else UNFILTERED_EF_SEARCH)
-            analyses = nearest(candidates, distance)
-        analyses.sort(key=lambda analysis: analysis.distance)  # relaxed_order: re-sort exactly
-    matches: dict[int, Match] = {}
-    for analysis in analyses:
-        if analysis.listing_id not in matches and len(matches) < limit:
-            matches[analysis.listing_id] = Match(
-                analysis.listing, analysis.photo, float(analysis.distance),
-                shared_attributes(query_tags or {}, analysis.tags))
-    return list(matches.values())
+            ranked = nearest(candidates, distance)
+        ranked.sort(key=lambda row: row[2])  # relaxed_order: re-sort exactly
+    best: dict[int, tuple[int, float]] = {}  # listing id → its nearest photo's analysis, distance
+    for analysis_id, listing_id, distance in ranked:
+        if listing_id not in best and len(best) < limit:
+            best[listing_id] = (analysis_id, distance)
+    # Only the page's rows become models (with their listing and photo), in one query; a row
+    # deleted since the ranking is left out.
+    analyses = PhotoAnalysis.objects.defer("embedding", "code").select_related(
+        "listing", "photo").in_bulk([analysis_id for analysis_id, _ in best.values()])
+    return [Match(analysis.listing, analysis.photo, float(distance),
+                  shared_attributes(query_tags or {}, analysis.tags))
+            for analysis, distance in ((analyses.get(analysis_id), distance)
+                                       for analysis_id, distance in best.values()) if analysis]
 
 
 def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
