@@ -63,8 +63,8 @@ class OnnxGraph:
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # By default idle worker threads spin for a while after each run, taking the cores that
-        # decoding the next images needs (the engine ran ~10% slower with spinning on).
+        # By default idle worker threads spin for ~40 ms after each run, burning the cores that
+        # decoding the next images needs (bench/vision_throughput.py).
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         if threads:
             options.intra_op_num_threads = threads

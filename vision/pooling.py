@@ -8,10 +8,15 @@ from torch import nn
 def gem(features: torch.Tensor, p: torch.Tensor | float, eps: float = 1e-6) -> torch.Tensor:
     """Pool (B, C, H, W) maps to (B, C): (mean x^p)^(1/p). p=1 is average, p→∞ is max pooling.
 
-    x^p is computed as exp(p·log x): the same function, but ONNX Runtime's Exp and Log are
-    vectorised where its Pow is not (half the cost per feature map on the CPU).
+    Exported to ONNX, x^p becomes exp(p·log x): the same function, but ONNX Runtime vectorises
+    Exp and Log and not Pow (half the cost per feature map on the CPU). Training keeps `pow`, so
+    the shipped weights stay exactly reproducible.
     """
-    powered = torch.exp(torch.log(features.clamp(min=eps)) * p)
+    features = features.clamp(min=eps)
+    if torch.onnx.is_in_onnx_export():
+        powered = torch.exp(torch.log(features) * p)
+    else:
+        powered = features.pow(p)
     return powered.mean(dim=(-2, -1)).pow(1.0 / p)
 
 
