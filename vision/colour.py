@@ -193,8 +193,8 @@ def _mean_lab(lab8: np.ndarray, weights: np.ndarray, where: np.ndarray) -> np.nd
 
 def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
     """(name, score) of an `analysis_image` array (a PIL image is passed through
-    `analysis_image` first): the name covering most of the
-    object, scored by its (weighted) share. "multicolour" when the object's `texture` reaches
+    `analysis_image` first): the name covering most of the object, scored by its (weighted)
+    share. "multicolour" when the object's `texture` reaches
     `PATTERN_TEXTURE`, when another name whose mean colour is far from the main one (ΔE ≥
     `MULTICOLOUR_DELTA_E`, so a navy shirt's black folds do not count) covers at least
     `MULTICOLOUR_SECOND` of the object, or when no name covers `MIN_DOMINANT_SHARE` of it."""
