@@ -52,6 +52,19 @@ class Row:
     index: str = ""  # the index the plan used, to show the figure is what it claims
 
 
+def workload(n: int, data: str, queries: int, categories: int):
+    """(shape, vectors, their categories, queries, each query's filter category): the same for a
+    given size and data kind in every bench that uses it (seeded)."""
+    shape = Shape(n=n, kinds=max(n // PER_KIND, 50), categories=categories)
+    rng = np.random.default_rng(0)
+    generator = GENERATORS[data](shape, rng)
+    vectors, vector_categories = generator.sample(shape.n, rng)
+    query_vectors, _ = generator.sample(queries, rng)
+    # Filtered queries ask for a category other than the query's own kind's most of the time.
+    filter_categories = rng.integers(0, shape.categories, queries)
+    return shape, vectors, vector_categories, query_vectors, filter_categories
+
+
 def load(conn, vectors: np.ndarray, categories: np.ndarray) -> None:
     with conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS items")
@@ -237,13 +250,8 @@ def main() -> int:
     parser.add_argument("--with-engine", action="store_true",
                         help="also time photo search end to end: the CNN on a query photo + HNSW")
     args = parser.parse_args()
-    shape = Shape(n=args.n, kinds=max(args.n // PER_KIND, 50), categories=args.categories)
-    rng = np.random.default_rng(0)
-    generator = GENERATORS[args.data](shape, rng)
-    vectors, categories = generator.sample(shape.n, rng)
-    queries, _ = generator.sample(args.queries, rng)
-    # Filtered queries ask for a category other than the query's own kind's most of the time.
-    filter_categories = rng.integers(0, shape.categories, args.queries)
+    shape, vectors, categories, queries, filter_categories = workload(
+        args.n, args.data, args.queries, args.categories)
 
     # No server-side prepared statements: a plan cached under one method's settings (e.g. the
     # exact baseline's enable_indexscan = off) would silently be reused by the next method.

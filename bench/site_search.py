@@ -28,8 +28,8 @@ from pgvector.psycopg import register_vector
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `marketplace`, `bench`
 from bench.common import bench_database_url  # noqa: E402
-from bench.search_scale import K, PER_KIND, exact_neighbours  # noqa: E402
-from bench.vector_data import GENERATORS, Shape  # noqa: E402
+from bench.search_scale import K, exact_neighbours, workload  # noqa: E402
+from bench.vector_data import GENERATORS  # noqa: E402
 
 VERSION = "bench-site"
 
@@ -108,12 +108,8 @@ def main() -> int:
     args = parser.parse_args()
     categories_count = 20
     # The same vectors, queries and filter categories as bench/search_scale.py.
-    shape = Shape(n=args.n, kinds=max(args.n // PER_KIND, 50), categories=categories_count)
-    rng = np.random.default_rng(0)
-    generator = GENERATORS[args.data](shape, rng)
-    vectors, categories = generator.sample(shape.n, rng)
-    queries, _ = generator.sample(args.queries, rng)
-    filter_categories = rng.integers(0, shape.categories, args.queries)
+    shape, vectors, categories, queries, filter_categories = workload(
+        args.n, args.data, args.queries, categories_count)
 
     os.environ["DATABASE_URL"] = bench_database_url(f"bench_site_{args.data}_{args.n}")
     os.environ.setdefault("DJANGO_ALLOW_INSECURE_KEY", "1")
