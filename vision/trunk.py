@@ -58,7 +58,7 @@ class Trunk(nn.Module):
 class TorchTrunk:
     """The trunk alone under torch on `device` (moved there): the same call as `OnnxTrunk`."""
 
-    def __init__(self, trunk: Trunk | None = None, device: str = "cuda"):
+    def __init__(self, trunk: Trunk | None, device: str):
         self.device = device
         self.trunk = (trunk or Trunk()).eval().to(device)
 
