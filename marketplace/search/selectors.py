@@ -18,7 +18,7 @@ from pgvector import Bit
 from pgvector.django import CosineDistance, HammingDistance
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.selectors import public_listings
+from marketplace.listings.selectors import public_listings, with_ready_photos
 from marketplace.photos.models import Photo
 
 from .models import (
@@ -205,14 +205,15 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
         return []
     with transaction.atomic():
         iterative_index_scan()
-        vectors = list(
+        nearest = list(
             ListingVector.objects
             .filter(model_version=model_version, listing__in=searchable_listings())
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("embedding", own.embedding))
             .order_by("distance")
-            .select_related("listing")[:limit])
-    return [vector.listing for vector in sorted(vectors, key=lambda vector: vector.distance)]
+            .values_list("listing_id", "distance")[:limit])
+    listings = with_ready_photos(Listing.objects.all()).in_bulk([pk for pk, _ in nearest])
+    return [listings[pk] for pk, _ in sorted(nearest, key=lambda row: row[1])]
 
 
 def query_words(text: str) -> list[str]:
@@ -236,11 +237,11 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
                 | Q(pk__in=by_tag.values("listing")) | Q(pk__in=by_model_tag.values("listing")))
     tagged = (Exists(by_tag.filter(listing=OuterRef("pk")))
               | Exists(by_model_tag.filter(listing=OuterRef("pk"))))
-    return (searchable_listings().filter(filters.listing_q()).filter(matching)
-            .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
-                When(tagged, then=Value(TAG_BOOST)), default=Value(0.0),
-                output_field=FloatField()))
-            .order_by("-rank", "-created_at"))
+    return with_ready_photos(
+        searchable_listings().filter(filters.listing_q()).filter(matching)
+        .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
+            When(tagged, then=Value(TAG_BOOST)), default=Value(0.0), output_field=FloatField()))
+        .order_by("-rank", "-created_at"))
 
 
 def analysis_progress(listing: Listing) -> dict:

@@ -160,15 +160,31 @@ def test_answers_to_unknown_fields_or_categories_change_nothing(client, seller, 
     assert not TrainingLabel.objects.exists() and not ListingTag.objects.exists()
 
 
+def processed_photo(listing, name: str):
+    """A photo with renditions (names only), as the site shows it."""
+    photo = bare_photo(listing)
+    photo.display = f"renditions/{name}/display.jpg"
+    photo.thumbnail = f"renditions/{name}/thumb.jpg"
+    photo.status = photo.Status.DONE
+    photo.save()
+    return photo
+
+
 def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
         client, seller, make_listing, analysed):
     listing = make_listing("Blue coat")
-    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", material="denim"))
+    analysed(processed_photo(listing, "blue"), unit_vector(1),
+             tags("outerwear", "blue", material="denim"))
     other = make_listing("Navy coat")
-    analysed(bare_photo(other), unit_vector(2, near=unit_vector(1), spread=0.3))
+    bare_photo(other)  # not processed yet: the card shows the one that is
+    analysed(processed_photo(other, "navy"), unit_vector(2, near=unit_vector(1), spread=0.3))
 
     detail = client.get(listing.get_absolute_url()).content.decode()
-    assert "Similar items" in detail and "Navy coat" in detail
+    similar = detail[detail.index("Similar items"):]
+    assert "Navy coat" in similar and "renditions/navy/thumb.jpg" in similar
+    assert "renditions/blue/" not in similar  # the page's own photo is not the card's
+    found = client.get(reverse("search:search"), {"q": "navy"}).content.decode()
+    assert "Navy coat" in found and "renditions/navy/thumb.jpg" in found
 
     client.force_login(seller)
     for url in (reverse("listings:edit", args=[listing.pk]),
