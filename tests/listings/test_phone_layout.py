@@ -1,4 +1,5 @@
 """The pages as a phone shows them: real Chromium at 375 px against a live server."""
+import re
 import shutil
 
 import pytest
@@ -36,17 +37,34 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def contrast(colour: str, other: str) -> float:
+    """WCAG contrast ratio of two CSS `rgb(r, g, b)` colours (1 to 21; text wants >= 4.5)."""
+    def luminance(css: str) -> float:
+        channels = [int(part) / 255 for part in re.findall(r"\d+", css)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted([luminance(colour), luminance(other)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def test_a_seller_lists_an_item_on_a_phone(phone, seller, make_listing, add_photo):
-    add_photo(make_listing("A very long title for a pair of jeans that goes on and on and on"))
+    jeans = make_listing("A very long title for a pair of jeans that goes on and on and on")
+    add_photo(jeans)
     phone.open(reverse("accounts:login"))
     phone.fill("#id_username", "sam")
     phone.fill("#id_password", "seller-pass-123")
     phone.click("form.form button[type=submit]")
 
     for path in [reverse("listings:browse"), reverse("listings:mine"), reverse("listings:create"),
-                 Listing.objects.get().get_absolute_url()]:
+                 jeans.get_absolute_url(), reverse("photos:manage", args=[jeans.pk])]:
         phone.open(path)
         assert fits_the_screen(phone), path
+    # The photo's Delete button is readable (its text was once red on red).
+    text, background = phone.eval_on_selector(
+        ".photo-actions .button.danger",
+        "button => [getComputedStyle(button).color, getComputedStyle(button).backgroundColor]")
+    assert contrast(text, background) >= 4.5
 
     phone.open(reverse("listings:create"))
     phone.fill("#id_title", "Road bike")
