@@ -335,13 +335,17 @@ def listing_suggestions(listing: Listing) -> Suggestions:
 
 
 def suggested_title(items: dict[str, Suggestion]) -> str:
-    """E.g. "Blue denim jacket": colour, then attribute values, then the category name."""
+    """E.g. "Blue denim jacket": colour, material, then the category name, after "Kids'" for
+    children's clothes. The other attributes (the garments in the photo, a grocery product)
+    name things rather than describe this one, and would repeat the category."""
     if "category" not in items:
         return ""
-    words = [items["colour"].display] if "colour" in items else []
-    words += [s.display for name, s in items.items() if name not in ("category", "colour")]
+    audience = items.get("audience")
+    words = ["Kids'"] if audience and audience.value == "kids" else []
+    words += [items[name].display for name in ("colour", "materials") if name in items]
     words.append(items["category"].display.lower())
-    return " ".join(words).capitalize()
+    title = " ".join(words)
+    return title[:1].upper() + title[1:]
 
 
 class SearchUnavailable(RuntimeError):
@@ -355,6 +359,22 @@ class PhotoSearch:
     model_version: str
     embed_ms: float
     search_ms: float
+
+    @cached_property
+    def seen(self) -> list[str]:
+        """What the model saw in the query photo, for people: the category's name, the colour,
+        then the attributes, each word once (e.g. ["Long sleeves", "black", "adult"])."""
+        category = self.query_tags.get("category")
+        name = category and Category.objects.filter(slug=category["label"]).values_list(
+            "name", flat=True).first()
+        labels = [name] if name else []
+        labels += [prediction["label"].replace("-", " ") for prediction in
+                   [self.query_tags.get("colour"), *self.query_tags.get("attributes", {}).values()]
+                   if prediction]
+        unique: dict[str, str] = {}
+        for label in labels:
+            unique.setdefault(label.lower(), label)
+        return list(unique.values())
 
 
 def search_by_photo(image, filters: SearchFilters = SearchFilters(), *,

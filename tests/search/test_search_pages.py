@@ -91,7 +91,7 @@ def test_text_search_page_lists_matches(client, make_listing):
 @pytest.fixture
 def tagged_listing(make_listing, analysed):
     listing = make_listing("Untitled", "shoes")
-    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", material="denim"))
+    analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", materials="denim"))
     return listing
 
 
@@ -174,7 +174,7 @@ def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
         client, seller, make_listing, analysed):
     listing = make_listing("Blue coat")
     analysed(processed_photo(listing, "blue"), unit_vector(1),
-             tags("outerwear", "blue", material="denim"))
+             tags("outerwear", "blue", materials="denim"))
     other = make_listing("Navy coat")
     bare_photo(other)  # not processed yet: the card shows the one that is
     analysed(processed_photo(other, "navy"), unit_vector(2, near=unit_vector(1), spread=0.3))
@@ -191,3 +191,27 @@ def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
                 reverse("photos:manage", args=[listing.pk])):
         page = client.get(url).content.decode()
         assert "Suggestions from your photos" in page and 'value="denim"' in page
+
+
+def test_the_suggested_title_describes_the_item_once():
+    from marketplace.search.selectors import Suggestion, suggested_title
+
+    def items(**values):
+        return {name: Suggestion(name, value, display, 0.9)
+                for name, (value, display) in values.items()}
+
+    hoodie = items(category=("hoodies", "Hoodies & sweatshirts"), colour=("pink", "pink"),
+                   audience=("adult", "adult"), garments=("hoodies", "hoodies"))
+    assert suggested_title(hoodie) == "Pink hoodies & sweatshirts"
+    jacket = items(category=("outerwear", "Coats & jackets"), colour=("blue", "blue"),
+                   materials=("denim", "denim"), audience=("kids", "kids"))
+    assert suggested_title(jacket) == "Kids' blue denim coats & jackets"
+    assert suggested_title(items(colour=("blue", "blue"))) == ""  # no category, no title
+
+
+def test_a_photo_search_says_what_it_saw_in_words(db):
+    from marketplace.search.selectors import PhotoSearch
+
+    seen = tags("long-sleeves", "black", audience="adult", colours="black", garments="long-sleeves")
+    search = PhotoSearch([], seen, "v1", embed_ms=1, search_ms=1)
+    assert search.seen == ["Long-sleeve tops", "black", "adult", "long sleeves"]
