@@ -10,11 +10,16 @@ from .models import Category, Listing
 PUBLIC = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.SOLD], is_hidden=False)
 
 
-def with_ready_photos(listings: QuerySet[Listing]) -> QuerySet[Listing]:
-    """Prefetch the processed photos (in gallery order) into `listing.ready_photos`."""
+def ready_photos(lookup: str = "photos") -> Prefetch:
+    """Prefetch the processed photos (in gallery order) of the listings at `lookup` (e.g.
+    "listing__photos" from a model pointing at a listing) into their `ready_photos`."""
     ready = Photo.objects.filter(status=Photo.Status.DONE).order_by("position", "pk")
-    return listings.select_related("category", "seller").prefetch_related(
-        Prefetch("photos", queryset=ready, to_attr="ready_photos"))
+    return Prefetch(lookup, queryset=ready, to_attr="ready_photos")
+
+
+def with_ready_photos(listings: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The listings with category, seller and `ready_photos` loaded, as cards show them."""
+    return listings.select_related("category", "seller").prefetch_related(ready_photos())
 
 
 def public_listings() -> QuerySet[Listing]:

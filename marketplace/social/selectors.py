@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from marketplace.listings.models import Listing
+from marketplace.listings.selectors import ready_photos
 
 from .models import (
     Block,
@@ -87,7 +88,8 @@ def blocks_made_by(user) -> QuerySet:
 
 
 def saved_listings(user) -> QuerySet:
-    return SavedListing.objects.filter(user=user).select_related("listing", "listing__category")
+    return (SavedListing.objects.filter(user=user).select_related("listing", "listing__category")
+            .prefetch_related(ready_photos("listing__photos")))
 
 
 def saved_listing_ids(user) -> set[int]:
@@ -143,7 +145,7 @@ def get_poll(user, pk: int | None = None, token: str | None = None) -> Poll:
 def poll_options(poll: Poll) -> QuerySet:
     # Explicit order_by: Django drops Meta.ordering from queries with GROUP BY.
     return (
-        poll.options.select_related("listing")
+        poll.options.select_related("listing").prefetch_related(ready_photos("listing__photos"))
         .annotate(vote_count=Count("votes"))
         .order_by("position")
     )

@@ -99,3 +99,27 @@ def test_nav_links_only_for_logged_in_users(alice, client_for):
     for name in ("saved", "friends", "polls", "notifications"):
         assert f'href="{reverse(f"social:{name}")}"' in page
     assert render_to_string("partials/nav_social.html", {"user": AnonymousUser()}).strip() == ""
+
+
+def processed_photo(listing, name: str):
+    from marketplace.photos.models import Photo
+
+    return Photo.objects.create(listing=listing, status=Photo.Status.DONE, original="o.jpg",
+                                display=f"renditions/{name}/d.jpg",
+                                thumbnail=f"renditions/{name}/t.jpg")
+
+
+def test_saved_items_and_poll_options_show_their_photo_and_price(
+        poll, alice, make_listing, client_for, django_assert_max_num_queries):
+    for option in poll.options.all():
+        processed_photo(option.listing, f"option-{option.position}")
+    sneakers = make_listing("Sneakers", price="1234.50")
+    processed_photo(sneakers, "sneakers")
+    services.save_listing(alice, sneakers)
+    client = client_for(alice)
+    saved = client.get(reverse("social:saved")).content.decode()
+    assert "renditions/sneakers/t.jpg" in saved and "€1,234.50" in saved
+    with django_assert_max_num_queries(9):  # photos prefetched, not one query per option
+        page = client.get(reverse("social:poll", args=[poll.pk])).content.decode()
+    assert "renditions/option-0/t.jpg" in page and "renditions/option-1/t.jpg" in page
+    assert "€80.00" in page

@@ -35,7 +35,7 @@ def test_deleted_listing_keeps_last_known_title_and_price(poll, alice, bob, clie
     Listing.objects.filter(pk=red.listing_id).delete()
     services.close_poll(poll, alice)
     html = client_for(alice).get(reverse("social:poll", args=[poll.pk])).content.decode()
-    assert "No longer available" in html and "Red sneakers" in html and "80.00 EUR" in html
+    assert "No longer available" in html and "Red sneakers" in html and "€80.00" in html
     assert "Your friends picked <strong>Red sneakers</strong>" in html
     data = api_for(alice).get(f"/api/v1/social/polls/{poll.pk}/").json()
     assert data["options"][0] == {

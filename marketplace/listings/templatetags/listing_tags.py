@@ -7,9 +7,14 @@ register = template.Library()
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
+@register.simple_tag
+def money(amount, currency: str) -> str:
+    """`€12.50`, `$8.00`, or `120.00 SEK` for currencies without a common symbol."""
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+
+
 @register.filter
 def price(listing: Listing) -> str:
-    """`€12.50`, `$8.00`, or `120.00 SEK` for currencies without a common symbol."""
-    amount = f"{listing.price:,.2f}"
-    symbol = SYMBOLS.get(listing.currency)
-    return f"{symbol}{amount}" if symbol else f"{amount} {listing.currency}"
+    """A listing's price as `money` writes it."""
+    return money(listing.price, listing.currency)
