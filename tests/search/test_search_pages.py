@@ -191,6 +191,28 @@ def test_listing_pages_show_similar_items_and_the_sellers_suggestions(
                 reverse("photos:manage", args=[listing.pk])):
         page = client.get(url).content.decode()
         assert "Suggestions from your photos" in page and 'value="denim"' in page
+        assert deepest_form_nesting(page) == 1, url  # else Accept submits the outer form
+
+
+def deepest_form_nesting(html: str) -> int:
+    """How deep <form> elements nest in `html` (a browser drops a form inside a form)."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        depth = deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "form":
+                self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.depth -= 1
+
+    parser = Forms()
+    parser.feed(html)
+    return parser.deepest
 
 
 def test_the_suggested_title_describes_the_item_once():
