@@ -15,15 +15,18 @@ from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
 from .query_image import InvalidImage
 
 RESULTS_PER_PAGE = 48
+PHOTO_FORM_IDS = "photo_%s"
 
 
 @require_http_methods(["GET", "POST"])
 def search(request):
     """GET ?q=… searches text; POST with a photo searches by image. Filters apply to both."""
-    context = {"text_form": TextSearchForm(request.GET or None), "photo_form": PhotoSearchForm()}
+    # The two forms share filter fields: the photo form's ids get a prefix of their own.
+    context = {"text_form": TextSearchForm(request.GET or None),
+               "photo_form": PhotoSearchForm(auto_id=PHOTO_FORM_IDS)}
     status = 200
     if request.method == "POST":
-        form = PhotoSearchForm(request.POST, request.FILES)
+        form = PhotoSearchForm(request.POST, request.FILES, auto_id=PHOTO_FORM_IDS)
         context["photo_form"] = form
         if form.is_valid():
             try:

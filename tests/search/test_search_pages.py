@@ -1,4 +1,5 @@
 """Search page, image-search API errors, analysis progress and suggestion answers."""
+import re
 from io import BytesIO
 
 import pytest
@@ -86,6 +87,8 @@ def test_text_search_page_lists_matches(client, make_listing):
     make_listing("Desk lamp", "lighting")
     page = client.get(reverse("search:search"), {"q": "jacket"}).content.decode()
     assert "Vintage denim jacket" in page and "Desk lamp" not in page
+    ids = re.findall(r'\sid="([^"]+)"', page)  # both forms' filters, each field its own id
+    assert "id_category" in ids and "photo_category" in ids and len(ids) == len(set(ids))
 
 
 @pytest.fixture
