@@ -213,7 +213,7 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
             .order_by("distance")
             .values_list("listing_id", "distance")[:limit])
     listings = with_ready_photos(Listing.objects.all()).in_bulk([pk for pk, _ in nearest])
-    return [listings[pk] for pk, _ in sorted(nearest, key=lambda row: row[1])]
+    return [listings[pk] for pk, _ in sorted(nearest, key=lambda row: row[1]) if pk in listings]
 
 
 def query_words(text: str) -> list[str]:
@@ -363,7 +363,7 @@ class PhotoSearch:
     @cached_property
     def seen(self) -> list[str]:
         """What the model saw in the query photo, for people: the category's name, the colour,
-        then the attributes, each word once (e.g. ["Long sleeves", "black", "adult"])."""
+        then the attributes, each word once (e.g. ["Long-sleeve tops", "black", "adult"])."""
         category = self.query_tags.get("category")
         name = category and Category.objects.filter(slug=category["label"]).values_list(
             "name", flat=True).first()
