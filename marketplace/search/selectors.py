@@ -334,6 +334,16 @@ def listing_suggestions(listing: Listing) -> Suggestions:
     return Suggestions(items, model_version=done[-1].model_version)
 
 
+def unanswered(listing: Listing, suggestions: Suggestions) -> list[Suggestion]:
+    """The suggestions still worth showing the seller: for a field they have not answered yet,
+    and not already the listing's category or title."""
+    answered = set(TrainingLabel.objects.filter(listing=listing).values_list("field", flat=True))
+    current = {"category": listing.category.slug if listing.category_id else None,
+               "title": listing.title}
+    return [item for item in suggestions
+            if item.field not in answered and current.get(item.field) != item.value]
+
+
 def suggested_title(items: dict[str, Suggestion]) -> str:
     """E.g. "Blue denim jacket": colour, material, then the category name, after "Kids'" for
     children's clothes. The other attributes (the garments in the photo, a grocery product)

@@ -149,6 +149,17 @@ def test_accepting_and_editing_suggestions_updates_the_listing_and_keeps_labels(
     assert (labels["colour"].model_value, labels["colour"].seller_value) == ("blue", "Navy")
     assert not labels["title"].accepted
 
+    # The panel stops asking about what the seller answered (even an edited answer).
+    def offered():
+        html = client.get(reverse("search:analysis-status", args=[tagged_listing.pk])).json()
+        return set(re.findall(r'name="field" value="([^"]+)"', html["html"])), html["html"]
+
+    fields, _ = offered()
+    assert fields == {"materials"}
+    client.post(url, {"field": "materials", "value": "denim"})
+    fields, html = offered()
+    assert fields == set() and "already has what its photos suggest" in html
+
 
 def test_answers_to_unknown_fields_or_categories_change_nothing(client, seller, tagged_listing):
     client.force_login(seller)

@@ -13,7 +13,10 @@ def similar_items(listing, limit: int = 8):
 
 @register.simple_tag
 def vision_panel(listing):
-    """Progress, suggestions and confirmed tags for the seller's suggestions panel."""
+    """Progress, the suggestions not answered yet (and whether there were any) and confirmed
+    tags for the seller's suggestions panel."""
+    suggestions = selectors.listing_suggestions(listing)
     return {"progress": selectors.analysis_progress(listing),
-            "suggestions": selectors.listing_suggestions(listing),
+            "suggestions": selectors.unanswered(listing, suggestions),
+            "any_suggested": bool(suggestions),
             "tags": ListingTag.objects.filter(listing=listing)}
