@@ -121,12 +121,16 @@ def test_real_photos(photos):
     assert dominant_colour(Image.open(photos["tshirt_white"]))[0] == "white"
 
 
-def test_held_out_sample_agreement_does_not_drop():
-    with open(DATA / "colour_sample.csv", newline="") as fh:
+@pytest.mark.parametrize("sample, size, floor", [
+    ("colour_sample.csv", 30, HELD_OUT_AGREEMENT),
+    ("colour_sample2.csv", 60, 46 / 60),  # measured once, 2026-11-26: 46 of 60
+])
+def test_held_out_sample_agreement_does_not_drop(sample, size, floor):
+    with open(DATA / sample, newline="") as fh:
         rows = list(csv.DictReader(fh))
     hits = [dominant_colour(analysis_image(open_image(DATA / row["image"])))[0] == row["colour"]
             for row in rows]
-    assert len(rows) == 30 and np.mean(hits) >= HELD_OUT_AGREEMENT
+    assert len(rows) == size and np.mean(hits) >= floor - 1e-9
 
 
 def test_lab_reference_values():
