@@ -90,6 +90,23 @@ def test_beat_runs_the_schedule_in_its_own_service(compose):
 def test_web_migrates_then_serves_with_gunicorn(compose):
     command = compose["services"]["web"]["command"]
     assert command.index("manage.py migrate") < command.index("gunicorn marketplace.wsgi")
+    assert "--config deploy/gunicorn.conf.py" in command
+
+
+def test_gunicorn_workers_load_the_vision_engine_as_they_start(monkeypatch):
+    import importlib.util
+    import threading
+
+    from marketplace.search import engine
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", DEPLOY / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert (conf.bind, conf.workers) == ("0.0.0.0:8000", 3)
+    loaded = threading.Event()
+    monkeypatch.setattr(engine, "get_engine", loaded.set)
+    conf.post_worker_init(worker=None)
+    assert loaded.wait(timeout=5)
 
 
 def test_worker_consumes_both_queues_with_an_optional_gpu(compose):
@@ -118,6 +135,7 @@ def test_dockerfile_steps():
     text = "\n".join(instructions)
     torch = text.index("pip install torch==2.13.0 --index-url")
     assert torch < text.index("pip install -e .") < text.index("collectstatic --no-input")
-    assert '"gunicorn", "marketplace.wsgi:application"' in text
+    gunicorn = '"gunicorn", "marketplace.wsgi:application", "--config", "deploy/gunicorn.conf.py"'
+    assert gunicorn in text
     assert "USER shoplens" in text
     assert "chown shoplens /app/media /app/private" in text  # the app writes to both volumes
