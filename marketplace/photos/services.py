@@ -88,17 +88,10 @@ def move_photo(photo: Photo, step: int, *, user) -> None:
 
 
 def delete_photo(photo: Photo, *, user) -> None:
-    """Delete the photo; its files follow once that is committed (`delete_files_of`).
-
-    The row is locked first: a vision worker analysing the photo holds it until its batch
-    commits, and only then does the delete gather what refers to the photo (the new analysis
-    included), where deleting straight away would fail on that analysis at commit.
-    """
+    """Delete the photo; its files follow once that is committed (`delete_files_of`). A vision
+    worker analysing it is waited for (the search app's pre_delete lock)."""
     ensure_seller(photo.listing, user)
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().filter(pk=photo.pk).first()
-        if locked is not None:  # else it is already gone
-            locked.delete()
+    photo.delete()
 
 
 def delete_files_of(photo: Photo) -> None:

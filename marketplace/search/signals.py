@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from marketplace.listings.models import Listing
@@ -48,6 +48,15 @@ def photo_created(sender, instance: Photo, created: bool, using=DEFAULT_DB_ALIAS
     batches[instance.listing_id] = (photo_ids, flush)
     # robust: with the broker down the upload still succeeds; the reconciler queues it later.
     transaction.on_commit(flush, using=using, robust=True)
+
+
+@receiver(pre_delete, sender=Photo, dispatch_uid="search.wait_for_the_vision_worker")
+def photo_deleting(sender, instance: Photo, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Lock the photo's row before Django deletes what refers to it: a vision worker analysing
+    the photo holds the row until its batch commits, and the delete then takes that new analysis
+    along, where it would otherwise fail on it at commit. Covers every delete (the seller's, the
+    admin's, a listing's cascade): Django sends pre_delete before it deletes related rows."""
+    Photo.objects.using(using).select_for_update().filter(pk=instance.pk).exists()
 
 
 @receiver(post_delete, sender=Photo, dispatch_uid="search.refresh_vectors_of_deleted_photo")

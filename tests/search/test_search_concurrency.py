@@ -1,10 +1,11 @@
-"""A seller's change that races the vision worker's batch (two real Postgres connections)."""
+"""Deletes that race the vision worker's batch (two real Postgres connections)."""
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
 
+from marketplace.listings.models import Listing
 from marketplace.photos.models import Photo
 from marketplace.photos.services import delete_photo
 from marketplace.search.models import PhotoAnalysis
@@ -18,11 +19,19 @@ def waiting_for_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+DELETES = {
+    "by its seller": lambda photo, seller: delete_photo(photo, user=seller),
+    "in the admin": lambda photo, seller: photo.delete(),
+    "with its listing": lambda photo, seller: Listing.objects.get(pk=photo.listing_id).delete(),
+}
+
+
+@pytest.mark.parametrize("deleted", DELETES)
 @pytest.mark.django_db(transaction=True)
-def test_a_photo_deleted_while_the_worker_analyses_it(make_listing, make_photo, seller):
-    """The worker has claimed the photo (row locked) and is running the model when the seller
-    deletes it: the delete waits for the worker's commit, then removes the photo and the
-    analysis just stored, instead of failing on it."""
+def test_a_photo_deleted_while_the_worker_analyses_it(make_listing, make_photo, seller, deleted):
+    """The worker has claimed the photo (row locked) and is running the model when the photo is
+    deleted: the delete waits for the worker's commit, then removes the photo and the analysis
+    just stored, instead of failing on it."""
     photo = make_photo(make_listing())
     claimed, release, errors = threading.Event(), threading.Event(), []
 
@@ -44,7 +53,7 @@ def test_a_photo_deleted_while_the_worker_analyses_it(make_listing, make_photo, 
 
     def seller_deletes():
         try:
-            delete_photo(Photo.objects.get(pk=photo.pk), user=seller)
+            DELETES[deleted](Photo.objects.get(pk=photo.pk), seller)
         except Exception as exc:
             errors.append(exc)
         finally:
