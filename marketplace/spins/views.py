@@ -88,6 +88,6 @@ def publish(request, spin_id: int):
         services.publish_spin(spin, request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The rotating view is live on your listing.")
-    return redirect("spins:capture", listing_id=spin.listing_id)
+        return redirect("spins:capture", listing_id=spin.listing_id)
+    messages.success(request, "The rotating view is live on your listing.")
+    return redirect(spin.listing)  # where buyers now see it

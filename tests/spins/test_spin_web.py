@@ -180,7 +180,9 @@ def test_buyers_see_only_the_published_spin_and_a_replacement_waits_for_publishi
     preview = client.get(reverse("spins:preview", args=[first.pk]))
     assert preview.status_code == 200 and b"spin-viewer" in preview.content
     assert b"Add a rotating view" in client.get(detail).content
-    client.post(reverse("spins:publish", args=[first.pk]))
+    published = client.post(reverse("spins:publish", args=[first.pk]), follow=True)
+    assert published.redirect_chain[-1][0] == detail  # the seller sees it where buyers will
+    assert b"The rotating view is live" in published.content
     first.refresh_from_db()
     assert first.is_live and first.published_at
 
