@@ -106,13 +106,17 @@ def iterative_index_scan(ef_search: int = UNFILTERED_EF_SEARCH) -> None:
 
 
 def shared_attributes(query_tags: dict, photo_tags: dict) -> list[str]:
-    """What the query photo and a result photo have in common, e.g. ["colour: blue"]."""
+    """What the query photo and a result photo have in common, e.g. ["colour: blue"]; a value
+    is said once (the `garments` head often repeats the category)."""
     pairs = [("category", query_tags.get("category"), photo_tags.get("category")),
              ("colour", query_tags.get("colour"), photo_tags.get("colour"))]
     for name, prediction in query_tags.get("attributes", {}).items():
         pairs.append((name, prediction, photo_tags.get("attributes", {}).get(name)))
-    return [f"{name}: {ours['label'].replace('-', ' ')}" for name, ours, theirs in pairs
-            if ours and theirs and ours["label"] == theirs["label"]]
+    shared: dict[str, str] = {}
+    for name, ours, theirs in pairs:
+        if ours and theirs and ours["label"] == theirs["label"]:
+            shared.setdefault(ours["label"], f"{name}: {ours['label'].replace('-', ' ')}")
+    return list(shared.values())
 
 
 def few_enough_for_exact_search(candidates: QuerySet) -> bool:

@@ -119,6 +119,9 @@ def test_shared_attributes_only_list_what_both_photos_show():
     query = tags("outerwear", "blue", material="denim", pattern="plain")
     result = tags("outerwear", "red", material="denim")
     assert selectors.shared_attributes(query, result) == ["category: outerwear", "material: denim"]
+    shirt = tags("long-sleeves", "black", garments="long-sleeves", audience="adult")
+    assert selectors.shared_attributes(shirt, shirt) == [
+        "category: long sleeves", "colour: black", "audience: adult"]  # long sleeves said once
 
 
 def test_hidden_removed_and_sold_listings_are_never_found(make_listing, analysed):
