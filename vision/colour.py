@@ -14,6 +14,8 @@ tables and a few histograms; no clustering, sorting or Python loops over pixels.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -129,6 +131,8 @@ _NAME_TABLE = _naming_table()
 _COARSE = _coarse_cells()
 _BORDER = _border_ring(ANALYSIS_SIDE)
 _PRIOR = _centre_prior(ANALYSIS_SIDE)
+_BORDER_AVERAGE = np.bincount(_BORDER, minlength=ANALYSIS_SIDE ** 2) / len(_BORDER)  # a dot
+# product with it averages the border ring (10x faster than indexing the uint8 pixels)
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])  # OpenCV's 8-bit Lab → CIELAB
 _LAB8_OFFSET = np.array([0.0, -128.0, -128.0])
 
@@ -186,9 +190,34 @@ def texture(lightness: np.ndarray, weights: np.ndarray) -> float:
 
 
 def _mean_lab(lab8: np.ndarray, weights: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Weighted mean CIELAB colour of the selected pixels of a flat 8-bit Lab array."""
-    chosen = weights[where]
-    return chosen @ lab8[where] / max(chosen.sum(), 1e-9) * _LAB8_SCALE + _LAB8_OFFSET
+    """Weighted mean CIELAB colour of the selected pixels of a flat 8-bit Lab array (a product
+    with masked weights: several times faster than indexing the uint8 pixels)."""
+    chosen = np.where(where, weights, 0.0)
+    return chosen @ lab8 / max(chosen.sum(), 1e-9) * _LAB8_SCALE + _LAB8_OFFSET
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One photo's object pixels, named: what both the model-free answer and the colour head's
+    statistics are read from (flat arrays over the `ANALYSIS_SIDE`² pixels)."""
+
+    lab8: np.ndarray  # OpenCV 8-bit Lab of the white-balanced pixels
+    weights: np.ndarray  # `object_weights`
+    names: np.ndarray  # index into NAMES
+    shares: np.ndarray  # (len(NAMES),) weighted share of the object per name, summing to 1
+    texture: float
+
+
+def analyse(small: np.ndarray) -> Analysis:
+    """Name the pixels of an `analysis_image` array and weigh them towards the object."""
+    rgb = white_balance(small)
+    lab8 = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    cells = _cells(rgb)
+    weights = object_weights(cells)
+    names = _NAME_TABLE[cells]
+    shares = np.bincount(names, weights, minlength=len(NAMES))
+    shares /= shares.sum()
+    return Analysis(lab8, weights, names, shares, texture(lab8[:, 0], weights))
 
 
 def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
@@ -200,16 +229,15 @@ def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
     `MULTICOLOUR_SECOND` of the object, or when no name covers `MIN_DOMINANT_SHARE` of it."""
     if isinstance(small, Image.Image):
         small = analysis_image(small)
-    rgb = white_balance(small)
-    lab8 = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).reshape(-1, 3)
-    cells = _cells(rgb)
-    weights = object_weights(cells)
-    names = _NAME_TABLE[cells]
-    shares = np.bincount(names, weights, minlength=len(NAMES))
-    shares /= shares.sum()
+    return answer(analyse(small))
+
+
+def answer(analysis: Analysis) -> tuple[str, float]:
+    """The model-free (name, score) of an `Analysis` (see `dominant_colour`)."""
+    lab8, weights, names, shares = analysis.lab8, analysis.weights, analysis.names, analysis.shares
     order = np.argsort(-shares, kind="stable")
     top = order[0]
-    if texture(lab8[:, 0], weights) >= PATTERN_TEXTURE:
+    if analysis.texture >= PATTERN_TEXTURE:
         return "multicolour", round(float(1.0 - shares[top]), 4)
     for other in order[1:]:
         if shares[other] < MULTICOLOUR_SECOND:
@@ -220,3 +248,33 @@ def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
     if shares[top] < MIN_DOMINANT_SHARE:
         return "multicolour", round(float(1.0 - shares[top]), 4)
     return NAMES[top], round(float(shares[top]), 4)
+
+
+STATISTICS = len(NAMES) + 1 + 3 + 3  # the length of `statistics`
+
+
+def statistics(analysis: Analysis) -> np.ndarray:
+    """(STATISTICS,) float32 summary the colour head reads: the names' object shares, the
+    texture, the mean Lab of the top name's pixels and of the border ring (the scene's light and
+    background, against which a person judges the product's colour)."""
+    top = analysis.names == np.argmax(analysis.shares)
+    border = _BORDER_AVERAGE @ analysis.lab8 * _LAB8_SCALE + _LAB8_OFFSET
+    return np.concatenate([analysis.shares, [analysis.texture / 50],
+                           _mean_lab(analysis.lab8, analysis.weights, top) / 100,
+                           border / 100]).astype(np.float32)
+
+
+def crop_weights(analysis: Analysis, size: tuple[int, int], grid: int) -> np.ndarray:
+    """The object weights over the trunk's centre square crop of a `size` (width, height) photo,
+    resampled to grid x grid and summing to 1: where the trunk's early feature maps are pooled.
+    The analysis image squeezes the whole photo into a square, so the crop is a band of it."""
+    width, height = size
+    side = min(width, height)
+    weights = analysis.weights.reshape(ANALYSIS_SIDE, ANALYSIS_SIDE).astype(np.float32)
+    x0 = round((width - side) / 2 / width * ANALYSIS_SIDE)
+    y0 = round((height - side) / 2 / height * ANALYSIS_SIDE)
+    x1 = max(x0 + 1, round((width + side) / 2 / width * ANALYSIS_SIDE))
+    y1 = max(y0 + 1, round((height + side) / 2 / height * ANALYSIS_SIDE))
+    band = cv2.resize(weights[y0:y1, x0:x1], (grid, grid), interpolation=cv2.INTER_AREA)
+    total = float(band.sum())
+    return band / total if total > 0 else np.full((grid, grid), 1 / grid ** 2, np.float32)

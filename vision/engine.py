@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from vision import colour as colour_mod
+from vision.colour_head import CROP_GRID, ColourHead, head_inputs
 from vision.images import ImageError, open_image
 from vision.taxonomy import vertical_of
 from vision.trunk import INPUT_SIZE, TorchTrunk, crop, pick_device
@@ -109,12 +110,14 @@ class Engine:
             config = ModelConfig.from_dict(json.loads(checkpoint["config"]))
             self.head = GrokHead(config)
             self.head.load_state_dict(checkpoint["state_dict"])
+            colour_state = checkpoint.get("colour_head")
             self.meta = json.loads(checkpoint.get("meta", "{}"))
             digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-{self.meta.get('date', 'trained')}-{digest}"
         else:
             config = ModelConfig()
             self.head = GrokHead(config)
+            colour_state = None
             self.meta = {}
             digest = hashlib.sha256(json.dumps(config.to_dict()).encode()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-untrained-{digest}"
@@ -126,6 +129,8 @@ class Engine:
             from vision.onnx_graphs import inference_graphs
 
             self.graph, self.core_graph = inference_graphs(self.model)
+        # The trained colour head, or None: the model-free answer is then the colour.
+        self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -196,10 +201,19 @@ class Engine:
         if not good:
             return results
         outputs = self.forward(np.stack([loaded[i][0] for i in good]), one_core)
+        colours = self._colours([loaded[i][1] for i in good], outputs["colour_maps"])
         for row, index in enumerate(good):
-            colour = loaded[index][1]
-            results[index] = self._result(colour, {k: v[row] for k, v in outputs.items()})
+            results[index] = self._result(colours[row], {k: v[row] for k, v in outputs.items()})
         return results
+
+    def _colours(self, evidence: list[ColourEvidence], maps: np.ndarray) -> list[Prediction]:
+        """The trained colour head's answers, or the model-free ones where there is none."""
+        if self.colour_head is None:
+            return [item.model_free for item in evidence]
+        inputs = head_inputs(np.stack([item.statistics for item in evidence]), maps,
+                             np.stack([item.weights for item in evidence]))
+        return [Prediction.from_scores(self.colour_head.labels, scores, COLOUR_THRESHOLD)
+                for scores in self.colour_head.probabilities(inputs)]
 
     def _result(self, colour: Prediction, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
@@ -232,23 +246,35 @@ class Engine:
         return attributes
 
 
-def load_one(source) -> tuple[np.ndarray, Prediction] | ImageError:
-    """Decode one input into the trunk's uint8 crop and its model-free colour, or the ImageError
+def load_one(source) -> tuple[np.ndarray, ColourEvidence] | ImageError:
+    """Decode one input into the trunk's uint8 crop and its colour evidence, or the ImageError
     saying why it is unusable (runs in worker threads: Pillow and OpenCV release the GIL). The
     JPEG decoder works at the smallest 1/2, 1/4 or 1/8 scale that still covers the trunk's
     input."""
     return _guarded(lambda: _decode_and_prepare(source))
 
 
-def colour_of(image) -> Prediction:
-    """The model-free dominant colour of a decoded image, as a Prediction."""
-    label, score = colour_mod.dominant_colour(colour_mod.analysis_image(image))
-    return Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD)
+@dataclass(frozen=True)
+class ColourEvidence:
+    """What one decoded photo says about its colour before the forward pass: the model-free
+    answer and the colour head's pixel inputs."""
+
+    model_free: Prediction
+    statistics: np.ndarray  # vision.colour.statistics
+    weights: np.ndarray  # object weights over the trunk's crop (CROP_GRID x CROP_GRID)
 
 
-def _decode_and_prepare(source) -> tuple[np.ndarray, Prediction]:
+def colour_evidence(image) -> ColourEvidence:
+    analysis = colour_mod.analyse(colour_mod.analysis_image(image))
+    label, score = colour_mod.answer(analysis)
+    return ColourEvidence(Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD),
+                          colour_mod.statistics(analysis),
+                          colour_mod.crop_weights(analysis, image.size, CROP_GRID))
+
+
+def _decode_and_prepare(source) -> tuple[np.ndarray, ColourEvidence]:
     image = open_image(source, draft=INPUT_SIZE)
-    return crop(image), colour_of(image)
+    return crop(image), colour_evidence(image)
 
 
 def _guarded(work):

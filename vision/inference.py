@@ -1,9 +1,10 @@
 """The engine's forward pass as one module: uint8 crops in, embedding and head outputs out.
 
-Scaling the pixels, the trunk, the ImageNet head (for the zero-shot prior), GeM, the projection
-and every trained head run as one graph. Under torch (CUDA) the module runs as it is; on the CPU
-it is exported once to ONNX (`vision/onnx_graphs.py`), so a batch is a single ONNX Runtime call
-and no small torch op runs between the trunk and the answer.
+Scaling the pixels, the trunk, the ImageNet head (for the zero-shot prior), GeM, the projection,
+every trained head and the early feature maps the colour head reads run as one graph. Under torch
+(CUDA) the module runs as it is; on the CPU it is exported once to ONNX (`vision/onnx_graphs.py`),
+so a batch is a single ONNX Runtime call and no small torch op runs between the trunk and the
+answer.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vision.colour_head import pooled_maps
 from vision.trunk import to_trunk_input
 
 FIXED_OUTPUTS = ("embedding", "baseline", "imagenet")
@@ -22,14 +24,17 @@ class InferenceModel(nn.Module):
         super().__init__()
         self.trunk = trunk
         self.head = head
-        self.output_names = FIXED_OUTPUTS + tuple(spec.name for spec in head.config.heads)
+        self.output_names = (FIXED_OUTPUTS + tuple(spec.name for spec in head.config.heads)
+                             + ("colour_maps",))
 
     def forward(self, crops: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """(B, H, W, 3) uint8 crops → one tensor per name in `output_names`."""
-        return self.from_features(self.trunk(to_trunk_input(crops)))
+        features, early = self.trunk.forward_with_early(to_trunk_input(crops))
+        return self.from_features(features) + (pooled_maps(early),)
 
     def from_features(self, features: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """(B, 1280, h, w) trunk feature maps → the outputs (training metrics use this)."""
+        """(B, 1280, h, w) trunk feature maps → every output but the last, `colour_maps`
+        (training metrics use this)."""
         avg = features.mean(dim=(-2, -1))
         pooled = self.head.pooled(features)
         outputs = [self.head.embed(pooled), F.normalize(avg, dim=-1),

@@ -99,14 +99,14 @@ def test_bad_images_fail_alone_and_odd_modes_work(engine, photos):
 def test_unexpected_failure_in_one_image_spares_the_batch(engine, photos, monkeypatch):
     import vision.colour
 
-    real = vision.colour.dominant_colour
+    real = vision.colour.analyse
 
     def flaky(image):
         if not image.any():  # the all-black one
             raise RuntimeError("boom")
         return real(image)
 
-    monkeypatch.setattr(vision.colour, "dominant_colour", flaky)
+    monkeypatch.setattr(vision.colour, "analyse", flaky)
     odd, good = engine.run([Image.new("RGB", (33, 33)), photos["hoodie_pink"]])
     assert not odd.ok and "RuntimeError: boom" in odd.error
     assert good.ok and good.colour.label == "pink"

@@ -8,7 +8,9 @@ import torch
 from tests.vision.synthetic_data import make_data_root
 from vision import datasets
 from vision.features import cached_features
-from vision.train import DatasetConfig, TrainConfig, train
+from vision.train import ColourConfig, DatasetConfig, TrainConfig, train
+
+SYNTHETIC_COLOURS = {"t-shirt": "blue", "dress": "pink", "hat": "black"}  # as synthetic_data
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +18,10 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
     make_data_root(root)
     out = tmp_path_factory.mktemp("out")
+    colours = root / "colours.csv"
+    colours.write_text("image,colour\n" + "".join(
+        f"{garment}-{i}.jpg,{name}\n" for garment, name in SYNTHETIC_COLOURS.items()
+        for i in range(10)))
     config = TrainConfig(
         datasets=[DatasetConfig("grocery", 0.5, {"category": 1.0, "product": 0.5,
                                                   "identity": 1.0, "pairs": 1.0,
@@ -25,7 +31,8 @@ def trained(tmp_path_factory):
                                                    "audience": 0.3, "garments": 0.5},
                                 per_identity=2)],
         data_root=str(root), steps=40, batch_size=16, eval_every=10, lr=0.01,
-        output=str(out / "heads.pt"), plot=str(out / "curves.png"))
+        output=str(out / "heads.pt"), plot=str(out / "curves.png"),
+        colour=ColourConfig(str(colours), "clothing", l2=0.01))
     features = partial(cached_features, cache_dir=out / "features")
     metrics = train(config, features_fn=features, progress=False)
     return config, metrics, out
@@ -37,7 +44,7 @@ def test_training_reduces_loss_and_writes_checkpoint_and_plot(trained):
     meta = json.loads(checkpoint["meta"])
     history = meta["history"]
     assert history[-1]["loss"] < history[0]["loss"]
-    assert meta["metrics"] == metrics and set(metrics) == {"grocery", "clothing"}
+    assert meta["metrics"] == metrics and set(metrics) == {"grocery", "clothing", "colour"}
     assert set(meta["data_hashes"]) == {"grocery", "clothing"}
     assert meta["train_config"]["steps"] == 40
     assert (out / "curves.png").stat().st_size > 5_000
@@ -46,6 +53,21 @@ def test_training_reduces_loss_and_writes_checkpoint_and_plot(trained):
     assert {"grocery/identity", "grocery/pairs", "clothing/category_pairs",
             "clothing/category_arcface"} <= {
         key[5:] for key in history[0] if key.startswith("loss/")}
+
+
+def test_the_colour_head_is_fitted_and_shipped_in_the_checkpoint(trained, tmp_path):
+    from tests.vision.synthetic_data import photo
+    from vision.engine import Engine
+
+    _, metrics, out = trained
+    assert metrics["colour"]["photos"] == 30 and metrics["colour"]["cv_accuracy"] >= 0.9
+    assert 0 <= metrics["colour"]["model_free_accuracy"] <= 1
+    assert "colour_head" in torch.load(out / "heads.pt", weights_only=True)
+    engine = Engine(device="cpu", weights=out / "heads.pt")
+    for i, rgb in enumerate([(30, 60, 190), (220, 120, 170), (40, 40, 40)]):
+        photo(tmp_path / f"{i}.jpg", rgb, 2, i % 2)
+    answers = [r.colour.label for r in engine.run(sorted(tmp_path.glob("*.jpg")))]
+    assert answers == ["blue", "pink", "black"]
 
 
 def test_the_engine_loads_the_trained_layers(trained, photos):
@@ -67,10 +89,12 @@ def test_training_is_reproducible(trained, tmp_path):
                            "plot": str(tmp_path / "c.png")})
     assert train(again, features_fn=partial(cached_features, cache_dir=out / "features"),
                  progress=False) == metrics
-    first = torch.load(out / "heads.pt", weights_only=True)["state_dict"]
-    second = torch.load(tmp_path / "h.pt", weights_only=True)["state_dict"]
-    for key in first:
-        torch.testing.assert_close(first[key], second[key])
+    first = torch.load(out / "heads.pt", weights_only=True)
+    second = torch.load(tmp_path / "h.pt", weights_only=True)
+    for key in first["state_dict"]:
+        torch.testing.assert_close(first["state_dict"][key], second["state_dict"][key])
+    for key in ("weight", "bias", "mean", "scale"):
+        torch.testing.assert_close(first["colour_head"][key], second["colour_head"][key])
 
 
 def test_clothing_split_is_fixed():

@@ -1,0 +1,133 @@
+"""The trained colour head: its fit, its inputs, its place in the checkpoint and the engine."""
+import csv
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from vision import colour
+from vision.colour_head import (CROP_GRID, ColourHead, cross_validated_accuracy, fit,
+                                head_inputs)
+
+LABELS = ["red", "green", "blue"]
+
+
+def clusters(n_per_label=20, seed=0):
+    """Three well separated clusters in 4-d, labelled 0, 1, 2."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[4, 0, 0, 1], [0, 4, 0, 1], [0, 0, 4, 1]], dtype=np.float32)
+    inputs = np.concatenate([centre + rng.normal(0, 0.5, (n_per_label, 4)) for centre in centres])
+    return inputs.astype(np.float32), np.repeat(np.arange(3), n_per_label)
+
+
+def test_fit_learns_separable_labels_deterministically():
+    inputs, targets = clusters()
+    head = fit(inputs, targets, LABELS, l2=1e-3)
+    probabilities = head.probabilities(inputs)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert (probabilities.argmax(axis=1) == targets).all()
+    again = fit(inputs, targets, LABELS, l2=1e-3)
+    np.testing.assert_array_equal(again.weight, head.weight)
+
+
+def test_the_penalty_shrinks_confidence():
+    inputs, targets = clusters()
+    loose = fit(inputs, targets, LABELS, l2=1e-4).probabilities(inputs).max(axis=1).mean()
+    tight = fit(inputs, targets, LABELS, l2=1.0).probabilities(inputs).max(axis=1).mean()
+    assert tight < loose
+
+
+def test_cross_validation_tells_signal_from_noise():
+    inputs, targets = clusters(30)
+    assert cross_validated_accuracy(inputs, targets, LABELS, 1e-3) == 1.0
+    shuffled = np.random.default_rng(1).permutation(targets)
+    assert cross_validated_accuracy(inputs, shuffled, LABELS, 1e-3) < 0.6
+
+
+def test_state_survives_a_checkpoint(tmp_path):
+    inputs, targets = clusters()
+    head = fit(inputs, targets, LABELS, l2=1e-3)
+    torch.save({"colour_head": head.state()}, tmp_path / "c.pt")
+    loaded = ColourHead.from_state(torch.load(tmp_path / "c.pt", weights_only=True)["colour_head"])
+    assert loaded.labels == LABELS
+    np.testing.assert_allclose(loaded.probabilities(inputs), head.probabilities(inputs), atol=1e-6)
+
+
+def test_head_inputs_pool_the_maps_where_the_object_is():
+    maps = np.zeros((1, 2, CROP_GRID, CROP_GRID), np.float32)
+    maps[0, 0, 3, 4] = 7.0  # channel 0 lights up in one cell only
+    maps[0, 1] = 2.0
+    weights = np.zeros((1, CROP_GRID, CROP_GRID), np.float32)
+    weights[0, 3, 4] = 1.0
+    inputs = head_inputs(np.array([[0.5, 0.25]], np.float32), maps, weights)
+    np.testing.assert_allclose(inputs, [[0.5, 0.25, 7.0, 2.0]])
+
+
+def photo_with_square(size, square_rgb=(200, 30, 30), background=(128, 128, 128)):
+    """A grey photo of `size` with a coloured square in the middle, a third of its short side."""
+    width, height = size
+    half = min(size) // 6
+    pixels = np.full((height, width, 3), background, np.uint8)
+    pixels[height // 2 - half:height // 2 + half, width // 2 - half:width // 2 + half] = square_rgb
+    return Image.fromarray(pixels)
+
+
+def test_statistics_describe_object_and_border():
+    analysis = colour.analyse(colour.analysis_image(photo_with_square((120, 120))))
+    stats = colour.statistics(analysis)
+    assert stats.shape == (colour.STATISTICS,) and stats.dtype == np.float32
+    shares = stats[:len(colour.NAMES)]
+    assert colour.NAMES[int(np.argmax(shares))] == "red" and shares.sum() == pytest.approx(1)
+    top_lab, border_lab = stats[-6:-3] * 100, stats[-3:] * 100
+    assert top_lab[1] > 40  # red: strongly positive a*
+    assert abs(border_lab[1]) < 3 and abs(border_lab[2]) < 3  # the grey background
+
+
+@pytest.mark.parametrize("size", [(120, 120), (300, 100), (100, 300)])
+def test_crop_weights_cover_the_object_in_the_trunks_crop(size):
+    image = photo_with_square(size)
+    analysis = colour.analyse(colour.analysis_image(image))
+    weights = colour.crop_weights(analysis, image.size, CROP_GRID)
+    assert weights.shape == (CROP_GRID, CROP_GRID) and weights.sum() == pytest.approx(1)
+    middle = slice(CROP_GRID // 3, CROP_GRID - CROP_GRID // 3)
+    assert weights[middle, middle].sum() > 0.8  # the square sits in the middle of the crop
+
+
+def test_the_engine_answers_with_the_shipped_head(engine, photos):
+    assert engine.colour_head is not None and engine.colour_head.labels == list(colour.COLOURS)
+    results = engine.run([photos["hoodie_pink"], photos["cardigan_black"]])
+    assert [r.colour.label for r in results] == ["pink", "black"]
+    assert all(len(r.colour.top) == 3 and r.colour.suggested for r in results)
+
+
+def test_training_inputs_match_the_engines(engine, photos):
+    """The head is fitted on `colour_inputs` (eager torch) and runs on the engine's graph
+    outputs: both must describe a photo the same way, or the head is applied off its data."""
+    from vision.train import colour_inputs
+
+    paths = [photos["hoodie_pink"], photos["tshirt_white"]]
+    inputs, _ = colour_inputs(paths, progress=False)
+    trained = engine.colour_head.probabilities(inputs)
+    for row, result in enumerate(engine.run(paths)):
+        assert result.colour.label == engine.colour_head.labels[int(trained[row].argmax())]
+        assert result.colour.score == pytest.approx(float(trained[row].max()), abs=1e-3)
+
+
+def test_without_a_head_the_colour_is_model_free(photos):
+    from vision.engine import Engine
+
+    untrained = Engine(device="cpu", weights=None)
+    assert untrained.colour_head is None
+    [result] = untrained.run([photos["hoodie_pink"]])
+    assert result.colour.label == "pink" and len(result.colour.top) == 1
+
+
+def test_labels_file_uses_the_vocabulary():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "vision" / "data" / "clothing_colours.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1270 and len({row["image"] for row in rows}) == 1270
+    assert {row["colour"] for row in rows} == set(colour.COLOURS)
