@@ -49,9 +49,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from vision import colour
-    from vision.colour_head import CROP_GRID, head_inputs
-    from vision.engine import Engine, colour_evidence
+    from vision.engine import Engine, colour_evidence, colour_head_inputs
     from vision.images import open_image
+    from vision.inference import CROP_GRID
     from vision.trunk import EARLY_CHANNELS, INPUT_SIZE
 
     images = [open_image(data, draft=INPUT_SIZE) for data in jpeg_inputs(64, args.image_side)]
@@ -66,9 +66,8 @@ def main() -> None:
     batch = [colour_evidence(image) for image in images[:BATCH]]
     maps = np.random.default_rng(1).standard_normal((BATCH, EARLY_CHANNELS, CROP_GRID, CROP_GRID),
                                                     np.float32)
-    head = best_per_image(lambda: engine.colour_head.probabilities(head_inputs(
-        np.stack([item.statistics for item in batch]), maps,
-        np.stack([item.weights for item in batch]))), BATCH, args.rounds)
+    head = best_per_image(lambda: engine.colour_head.probabilities(colour_head_inputs(batch, maps)),
+                          BATCH, args.rounds)
     pixels = np.random.default_rng(0).standard_normal((BATCH, 3, 224, 224), np.float32)
     trunk = best_per_image(lambda: engine.features(pixels), BATCH, max(3, args.rounds // 3))
     total_cpu = evidence["cpu_ms"] + head["cpu_ms"]

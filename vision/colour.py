@@ -131,8 +131,8 @@ _NAME_TABLE = _naming_table()
 _COARSE = _coarse_cells()
 _BORDER = _border_ring(ANALYSIS_SIDE)
 _PRIOR = _centre_prior(ANALYSIS_SIDE)
-_BORDER_AVERAGE = np.bincount(_BORDER, minlength=ANALYSIS_SIDE ** 2) / len(_BORDER)  # a dot
-# product with it averages the border ring (10x faster than indexing the uint8 pixels)
+# A dot product with this averages the border ring (10x faster than indexing the uint8 pixels).
+_BORDER_AVERAGE = np.bincount(_BORDER, minlength=ANALYSIS_SIDE ** 2) / len(_BORDER)
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])  # OpenCV's 8-bit Lab → CIELAB
 _LAB8_OFFSET = np.array([0.0, -128.0, -128.0])
 
@@ -229,11 +229,11 @@ def dominant_colour(small: np.ndarray | Image.Image) -> tuple[str, float]:
     `MULTICOLOUR_SECOND` of the object, or when no name covers `MIN_DOMINANT_SHARE` of it."""
     if isinstance(small, Image.Image):
         small = analysis_image(small)
-    return answer(analyse(small))
+    return dominant_colour_of(analyse(small))
 
 
-def answer(analysis: Analysis) -> tuple[str, float]:
-    """The model-free (name, score) of an `Analysis` (see `dominant_colour`)."""
+def dominant_colour_of(analysis: Analysis) -> tuple[str, float]:
+    """`dominant_colour` of an already analysed photo."""
     lab8, weights, names, shares = analysis.lab8, analysis.weights, analysis.names, analysis.shares
     order = np.argsort(-shares, kind="stable")
     top = order[0]
@@ -250,18 +250,19 @@ def answer(analysis: Analysis) -> tuple[str, float]:
     return NAMES[top], round(float(shares[top]), 4)
 
 
-STATISTICS = len(NAMES) + 1 + 3 + 3  # the length of `statistics`
+HEAD_STATISTICS = len(NAMES) + 1 + 3 + 3  # the length of `head_statistics`
 
 
-def statistics(analysis: Analysis) -> np.ndarray:
-    """(STATISTICS,) float32 summary the colour head reads: the names' object shares, the
-    texture, the mean Lab of the top name's pixels and of the border ring (the scene's light and
-    background, against which a person judges the product's colour)."""
+def head_statistics(analysis: Analysis) -> np.ndarray:
+    """(HEAD_STATISTICS,) float32 summary the colour head reads: the names' object shares, the
+    texture, the CIELAB mean of the top name's pixels and of the border ring (the scene's light
+    and background, against which a person judges the product's colour). Unscaled: the head
+    standardises its inputs."""
     top = analysis.names == np.argmax(analysis.shares)
     border = _BORDER_AVERAGE @ analysis.lab8 * _LAB8_SCALE + _LAB8_OFFSET
-    return np.concatenate([analysis.shares, [analysis.texture / 50],
-                           _mean_lab(analysis.lab8, analysis.weights, top) / 100,
-                           border / 100]).astype(np.float32)
+    return np.concatenate([analysis.shares, [analysis.texture],
+                           _mean_lab(analysis.lab8, analysis.weights, top),
+                           border]).astype(np.float32)
 
 
 def crop_weights(analysis: Analysis, size: tuple[int, int], grid: int) -> np.ndarray:

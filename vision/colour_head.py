@@ -5,10 +5,11 @@ learn that denim whose pixels are a neutral dark grey is called blue, or that a 
 blue cast is still black. This head is a multinomial logistic regression over two kinds of
 evidence, both pooled over the object rather than the background:
 
-- `vision.colour.statistics`: the names' object shares, the texture, the mean colour of the top
-  name and of the border ring (the scene's light);
-- the trunk's early feature maps (block `EARLY_BLOCK`: 40 channels that still carry colour and
-  fabric, unlike the final ones), averaged with the object weights over the trunk's crop.
+- `vision.colour.head_statistics`: the names' object shares, the texture, the mean colour of
+  the top name and of the border ring (the scene's light);
+- the trunk's early feature maps (block `vision.trunk.EARLY_BLOCK`: 40 channels that still carry
+  colour and fabric, unlike the final ones), averaged with the object weights over the trunk's
+  crop.
 
 It is trained on hand-labelled photos (`vision.train`, the config's `colour` section) and
 shipped inside the model checkpoint; without one the engine falls back to the model-free answer.
@@ -20,8 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-CROP_GRID = 14  # the early maps (28x28) and the object weights are pooled on this grid
 
 
 @dataclass
@@ -51,16 +50,12 @@ class ColourHead:
                                             for name in ("mean", "scale", "weight", "bias")))
 
 
-def pooled_maps(early: torch.Tensor) -> torch.Tensor:
-    """(B, C, 28, 28) early feature maps → (B, C, CROP_GRID, CROP_GRID), averaging 2x2 (part of
-    the exported graph, which takes a fixed kernel but not an adaptive pooling)."""
-    return F.avg_pool2d(early, 2)
-
-
-def head_inputs(statistics: np.ndarray, maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(B, features): the colour statistics, then the `pooled_maps` averaged with each photo's
-    object weights over the crop ((B, CROP_GRID, CROP_GRID), each summing to 1)."""
-    object_maps = np.einsum("bchw,bhw->bc", maps.astype(np.float32), weights.astype(np.float32))
+def head_inputs(statistics: np.ndarray, maps: np.ndarray, crop_weights: np.ndarray) -> np.ndarray:
+    """(B, features): each photo's `vision.colour.head_statistics`, then its early maps (the
+    graph's `colour_maps`, (B, C, g, g)) averaged with its object weights over the trunk's crop
+    ((B, g, g), each summing to 1)."""
+    object_maps = np.einsum("bchw,bhw->bc", maps.astype(np.float32),
+                            crop_weights.astype(np.float32))
     return np.concatenate([statistics, object_maps], axis=1).astype(np.float32)
 
 

@@ -21,16 +21,18 @@ from pathlib import Path
 import numpy as np
 
 from vision import colour as colour_mod
-from vision.colour_head import CROP_GRID, ColourHead, head_inputs
+from vision.colour_head import ColourHead, head_inputs
 from vision.images import ImageError, open_image
+from vision.inference import CROP_GRID
 from vision.taxonomy import vertical_of
-from vision.trunk import INPUT_SIZE, TorchTrunk, crop, pick_device
+from vision.trunk import EARLY_CHANNELS, INPUT_SIZE, TorchTrunk, crop, pick_device
 
 logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
 MODEL_FAMILY = "groknet-lite0"
 CATEGORY_THRESHOLD = 0.5
-COLOUR_THRESHOLD = 0.4
+COLOUR_THRESHOLD = 0.4  # on the colour head's probability (see the model card)
+MODEL_FREE_COLOUR_THRESHOLD = 0.4  # on the model-free answer's share of the object
 ATTRIBUTE_THRESHOLD = 0.5
 TOP_K = 3
 GATE_FLOOR = 0.7  # the trained head always gets at least this share of the category answer
@@ -131,6 +133,9 @@ class Engine:
             self.graph, self.core_graph = inference_graphs(self.model)
         # The trained colour head, or None: the model-free answer is then the colour.
         self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
+        if self.colour_head is not None and self.colour_head.weight.shape[0] != HEAD_INPUTS:
+            raise ValueError(f"{weights}: its colour head reads {self.colour_head.weight.shape[0]}"
+                             f" inputs, this engine gives it {HEAD_INPUTS}")
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -210,10 +215,8 @@ class Engine:
         """The trained colour head's answers, or the model-free ones where there is none."""
         if self.colour_head is None:
             return [item.model_free for item in evidence]
-        inputs = head_inputs(np.stack([item.statistics for item in evidence]), maps,
-                             np.stack([item.weights for item in evidence]))
         return [Prediction.from_scores(self.colour_head.labels, scores, COLOUR_THRESHOLD)
-                for scores in self.colour_head.probabilities(inputs)]
+                for scores in self.colour_head.probabilities(colour_head_inputs(evidence, maps))]
 
     def _result(self, colour: Prediction, outputs: dict[str, np.ndarray]) -> ImageResult:
         embedding = outputs["embedding"].astype(np.float32)
@@ -260,16 +263,28 @@ class ColourEvidence:
     answer and the colour head's pixel inputs."""
 
     model_free: Prediction
-    statistics: np.ndarray  # vision.colour.statistics
-    weights: np.ndarray  # object weights over the trunk's crop (CROP_GRID x CROP_GRID)
+    statistics: np.ndarray  # vision.colour.head_statistics
+    crop_weights: np.ndarray  # object weights over the trunk's crop (CROP_GRID x CROP_GRID)
+
+
+HEAD_INPUTS = colour_mod.HEAD_STATISTICS + EARLY_CHANNELS
 
 
 def colour_evidence(image) -> ColourEvidence:
+    """Analyse a decoded photo's colour (in the decoding threads: numpy and OpenCV)."""
     analysis = colour_mod.analyse(colour_mod.analysis_image(image))
-    label, score = colour_mod.answer(analysis)
-    return ColourEvidence(Prediction(label, score, [(label, score)], score >= COLOUR_THRESHOLD),
-                          colour_mod.statistics(analysis),
-                          colour_mod.crop_weights(analysis, image.size, CROP_GRID))
+    label, score = colour_mod.dominant_colour_of(analysis)
+    return ColourEvidence(
+        Prediction(label, score, [(label, score)], score >= MODEL_FREE_COLOUR_THRESHOLD),
+        colour_mod.head_statistics(analysis),
+        colour_mod.crop_weights(analysis, image.size, CROP_GRID))
+
+
+def colour_head_inputs(evidence: list[ColourEvidence], maps: np.ndarray) -> np.ndarray:
+    """The colour head's (B, features) inputs from B photos' evidence and the graph's
+    `colour_maps` for them."""
+    return head_inputs(np.stack([item.statistics for item in evidence]), maps,
+                       np.stack([item.crop_weights for item in evidence]))
 
 
 def _decode_and_prepare(source) -> tuple[np.ndarray, ColourEvidence]:

@@ -13,10 +13,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vision.colour_head import pooled_maps
-from vision.trunk import to_trunk_input
+from vision.trunk import EARLY_SIDE, to_trunk_input
 
 FIXED_OUTPUTS = ("embedding", "baseline", "imagenet")
+CROP_GRID = 14  # the colour head reads the early maps (28x28) averaged 2x2 onto this grid
+
+
+def pooled_maps(early: torch.Tensor) -> torch.Tensor:
+    """(B, C, 28, 28) early feature maps → (B, C, CROP_GRID, CROP_GRID), the `colour_maps`
+    output (a fixed kernel: the exporter cannot take an adaptive pooling)."""
+    return F.avg_pool2d(early, EARLY_SIDE // CROP_GRID)
 
 
 class InferenceModel(nn.Module):

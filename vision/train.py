@@ -163,6 +163,7 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     from vision.features import cached_features
 
     features_fn = features_fn or cached_features
+    colour_data = colour_labels(config) if config.colour else None  # fail early, not after hours
     seed_everything(config.seed)
     samples = {d.name: datasets_mod.load(d.name, d.folder(config.data_root))
                for d in config.datasets}
@@ -205,53 +206,69 @@ def train(config: TrainConfig, features_fn=None, progress: bool = True) -> dict:
     metrics = evaluate.heldout_metrics(head, splits)
     colour_head = None
     if config.colour:
-        colour_head, metrics["colour"] = train_colour_head(config.data_root, config.colour,
-                                                           progress)
+        colour_head, metrics["colour"] = train_colour_head(config.colour, *colour_data, progress)
     save(config, head, model_config, samples, metrics, history, colour_head)
     return metrics
 
 
-def train_colour_head(data_root: str, colour: ColourConfig, progress: bool = True):
-    """Fit the colour head on every labelled photo; returns it and its metrics: 5-fold
-    cross-validated accuracy and, on the same photos, the model-free estimate's."""
+def colour_labels(config: TrainConfig) -> tuple[list[Path], np.ndarray]:
+    """The colour head's photos and targets (indices into COLOURS), checked before any training:
+    a missing photo or an unknown colour names its row."""
     from vision.colour import COLOURS
 
-    with open(colour.labels, newline="") as fh:
+    dataset = next((d for d in config.datasets if d.name == config.colour.dataset), None)
+    base = dataset.folder(config.data_root) if dataset else Path(config.data_root) / \
+        config.colour.dataset
+    with open(config.colour.labels, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    folder = Path(data_root) / colour.dataset / "images"
-    inputs, model_free = colour_inputs([folder / row["image"] for row in rows], progress)
+    paths, targets = [], []
+    for line, row in enumerate(rows, start=2):
+        where = f"{config.colour.labels}, line {line}"
+        if row["colour"] not in COLOURS:
+            raise ValueError(f"{where}: {row['colour']!r} is not one of {', '.join(COLOURS)}")
+        path = base / "images" / row["image"]
+        if not path.is_file():
+            raise ValueError(f"{where}: no photo at {path}")
+        paths.append(path)
+        targets.append(COLOURS.index(row["colour"]))
+    return paths, np.array(targets)
+
+
+def train_colour_head(colour: ColourConfig, paths: list[Path], targets: np.ndarray,
+                      progress: bool = True):
+    """Fit the colour head on every labelled photo; returns it and its metrics: the 5-fold
+    cross-validated accuracy (at the configured l2) and, on the same photos, the model-free
+    estimate's."""
+    from vision.colour import COLOURS
+
+    inputs, model_free = colour_inputs(paths, progress)
     labels = list(COLOURS)
-    targets = np.array([labels.index(row["colour"]) for row in rows])
     metrics = {
-        "photos": len(rows),
+        "photos": len(paths),
         "cv_accuracy": round(colour_head_mod.cross_validated_accuracy(
             inputs, targets, labels, colour.l2), 4),
         "model_free_accuracy": round(float(np.mean(
-            [label == row["colour"] for label, row in zip(model_free, rows)])), 4)}
+            [label == labels[target] for label, target in zip(model_free, targets)])), 4)}
     return colour_head_mod.fit(inputs, targets, labels, colour.l2), metrics
 
 
 def colour_inputs(paths: list[Path], progress: bool = True, batch_size: int = 32):
-    """The colour head's inputs for photos decoded as the engine decodes them, and the
-    model-free answers: (inputs (N, features), [label, ...])."""
-    from vision.engine import colour_evidence
-    from vision.images import open_image
-    from vision.trunk import INPUT_SIZE, Trunk, crop, pick_device, to_trunk_input
+    """The colour head's inputs for photos, computed exactly as the engine computes them (its
+    decoding, its graph), and the model-free answers: (inputs (N, features), [label, ...])."""
+    from vision.engine import Engine, colour_head_inputs, load_one
 
-    device = pick_device()
-    trunk = Trunk().to(device)
+    engine = Engine(weights=None)  # the trunk is all the colour maps need
     inputs, model_free = [], []
     for start in tqdm(range(0, len(paths), batch_size), desc="colour inputs", unit="batch",
                       disable=not progress):
-        images = [open_image(path, draft=INPUT_SIZE) for path in paths[start:start + batch_size]]
-        evidence = [colour_evidence(image) for image in images]
-        crops = torch.from_numpy(np.stack([crop(image) for image in images])).to(device)
-        with torch.inference_mode():
-            _, early = trunk.forward_with_early(to_trunk_input(crops))
-            maps = colour_head_mod.pooled_maps(early).float().cpu().numpy()
-        inputs.append(colour_head_mod.head_inputs(
-            np.stack([item.statistics for item in evidence]), maps,
-            np.stack([item.weights for item in evidence])))
+        chunk = paths[start:start + batch_size]
+        loaded = [load_one(path) for path in chunk]
+        for path, item in zip(chunk, loaded):
+            if isinstance(item, Exception):
+                raise ValueError(f"{path}: {item}")
+        maps = engine.forward(np.stack([crop for crop, _ in loaded]))["colour_maps"]
+        evidence = [item for _, item in loaded]
+        inputs.append(colour_head_inputs(evidence, maps))
         model_free += [item.model_free.label for item in evidence]
     return np.concatenate(inputs), model_free
 

@@ -21,6 +21,7 @@ INPUT_SIZE = 224
 FEATURE_DIM = 1280
 EARLY_BLOCK = 4  # the block whose output (40 channels, 28x28) still says what colour things are
 EARLY_CHANNELS = 40
+EARLY_SIDE = 28
 IMAGENET_CLASSES = Path(__file__).parent / "data" / "imagenet_classes.txt"
 
 

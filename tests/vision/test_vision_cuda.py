@@ -28,7 +28,9 @@ def test_gpu_and_cpu_engines_agree(gpu_engine, engine, photos):
         assert float(gpu.embedding @ cpu.embedding) > 0.999
         assert (gpu.code != cpu.code).mean() < 0.03
         assert gpu.category.label == cpu.category.label
-        assert gpu.colour.label == cpu.colour.label
+        cpu_margin = cpu.colour.top[0][1] - cpu.colour.top[1][1]
+        assert gpu.colour.label == cpu.colour.label or cpu_margin < 0.05  # TF32: close calls
+        assert abs(dict(gpu.colour.top).get(cpu.colour.label, 0.0) - cpu.colour.score) < 0.03
         assert gpu.attributes.keys() == cpu.attributes.keys()
 
 

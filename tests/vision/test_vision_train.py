@@ -99,3 +99,24 @@ def test_training_is_reproducible(trained, tmp_path):
 
 def test_clothing_split_is_fixed():
     assert datasets.heldout("some-image.jpg") == datasets.heldout("some-image.jpg")
+
+
+@pytest.mark.parametrize("row, message", [
+    ("t-shirt-0.jpg,teal", "line 3: 'teal' is not one of black, white"),
+    ("no-such-photo.jpg,blue", "line 3: no photo at"),
+])
+def test_bad_colour_labels_fail_before_any_training(tmp_path, row, message):
+    make_data_root(tmp_path / "data")
+    labels = tmp_path / "colours.csv"
+    labels.write_text(f"image,colour\nt-shirt-1.jpg,blue\n{row}\n")
+    config = TrainConfig(
+        datasets=[DatasetConfig("clothing", 1.0, {"category": 1.0})],
+        data_root=str(tmp_path / "data"), steps=5, output=str(tmp_path / "heads.pt"),
+        plot=str(tmp_path / "curves.png"), colour=ColourConfig(str(labels)))
+
+    def no_features(*_args):
+        raise AssertionError("the trunk ran before the labels were checked")
+
+    with pytest.raises(ValueError, match=message):
+        train(config, features_fn=no_features, progress=False)
+    assert not (tmp_path / "heads.pt").exists()
