@@ -73,7 +73,7 @@ class ColourConfig:
     """The colour head's data: a CSV (image,colour) of hand-labelled photos of one dataset."""
 
     labels: str
-    dataset: str = "clothing"  # the photos are data_root/<dataset>/images/<image>
+    dataset: str = "clothing"  # the photos are <that dataset's folder>/images/<image>
     l2: float = 0.002  # penalty on the head's weights (chosen by cross-validation)
 
 
@@ -262,7 +262,7 @@ def colour_inputs(paths: list[Path], progress: bool = True, batch_size: int = 32
     for start in tqdm(range(0, len(paths), batch_size), desc="colour inputs", unit="batch",
                       disable=not progress):
         chunk = paths[start:start + batch_size]
-        loaded = [load_one(path) for path in chunk]
+        loaded = list(engine.pool.map(load_one, chunk))  # decoded as the engine decodes
         for path, item in zip(chunk, loaded):
             if isinstance(item, Exception):
                 raise ValueError(f"{path}: {item}")

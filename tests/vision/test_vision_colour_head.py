@@ -108,8 +108,9 @@ def test_the_engine_answers_with_the_shipped_head(engine, photos):
 
 
 def test_training_inputs_match_the_engines(engine, photos):
-    """The head is fitted on `colour_inputs` (eager torch) and runs on the engine's graph
-    outputs: both must describe a photo the same way, or the head is applied off its data."""
+    """The head is fitted on `colour_inputs` (an untrained engine's decoding and graph) and runs
+    inside the shipped engine: both must describe a photo the same way, or the head is applied
+    off its data."""
     from vision.train import colour_inputs
 
     paths = [photos["hoodie_pink"], photos["tshirt_white"]]
