@@ -52,7 +52,7 @@ def main() -> None:
     from vision.engine import Engine, colour_evidence, colour_head_inputs
     from vision.images import open_image
     from vision.inference import CROP_GRID
-    from vision.trunk import EARLY_CHANNELS, INPUT_SIZE
+    from vision.trunk import COLOUR_CHANNELS, INPUT_SIZE
 
     images = [open_image(data, draft=INPUT_SIZE) for data in jpeg_inputs(64, args.image_side)]
     smalls = [colour.analysis_image(image) for image in images]
@@ -64,7 +64,7 @@ def main() -> None:
                               args.rounds)
     engine = Engine()
     batch = [colour_evidence(image) for image in images[:BATCH]]
-    maps = np.random.default_rng(1).standard_normal((BATCH, EARLY_CHANNELS, CROP_GRID, CROP_GRID),
+    maps = np.random.default_rng(1).standard_normal((BATCH, COLOUR_CHANNELS, CROP_GRID, CROP_GRID),
                                                     np.float32)
     head = best_per_image(lambda: engine.colour_head.probabilities(colour_head_inputs(batch, maps)),
                           BATCH, args.rounds)

@@ -25,7 +25,7 @@ from vision.colour_head import ColourHead, head_inputs
 from vision.images import ImageError, open_image
 from vision.inference import CROP_GRID
 from vision.taxonomy import vertical_of
-from vision.trunk import EARLY_CHANNELS, INPUT_SIZE, TorchTrunk, crop, pick_device
+from vision.trunk import COLOUR_CHANNELS, INPUT_SIZE, TorchTrunk, crop, pick_device
 
 logger = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).parent / "weights" / "groknet_heads.pt"
@@ -133,8 +133,8 @@ class Engine:
             self.graph, self.core_graph = inference_graphs(self.model)
         # The trained colour head, or None: the model-free answer is then the colour.
         self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
-        if self.colour_head is not None and self.colour_head.weight.shape[0] != HEAD_INPUTS:
-            raise ValueError(f"{weights}: its colour head reads {self.colour_head.weight.shape[0]}"
+        if self.colour_head is not None and self.colour_head.inputs != HEAD_INPUTS:
+            raise ValueError(f"{weights}: its colour head reads {self.colour_head.inputs}"
                              f" inputs, this engine gives it {HEAD_INPUTS}")
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
@@ -267,7 +267,7 @@ class ColourEvidence:
     crop_weights: np.ndarray  # object weights over the trunk's crop (CROP_GRID x CROP_GRID)
 
 
-HEAD_INPUTS = colour_mod.HEAD_STATISTICS + EARLY_CHANNELS
+HEAD_INPUTS = colour_mod.HEAD_STATISTICS + COLOUR_CHANNELS
 
 
 def colour_evidence(image) -> ColourEvidence:

@@ -13,16 +13,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vision.trunk import EARLY_SIDE, to_trunk_input
+from vision.trunk import to_trunk_input
 
 FIXED_OUTPUTS = ("embedding", "baseline", "imagenet")
-CROP_GRID = 14  # the colour head reads the early maps (28x28) averaged 2x2 onto this grid
+CROP_GRID = 14  # the colour head reads the tapped maps (28x28, 14x14) averaged onto this grid
 
 
-def pooled_maps(early: torch.Tensor) -> torch.Tensor:
-    """(B, C, 28, 28) early feature maps → (B, C, CROP_GRID, CROP_GRID), the `colour_maps`
-    output (a fixed kernel: the exporter cannot take an adaptive pooling)."""
-    return F.avg_pool2d(early, EARLY_SIDE // CROP_GRID)
+def pooled_maps(taps: list[torch.Tensor]) -> torch.Tensor:
+    """The `COLOUR_TAPS` blocks' maps → (B, COLOUR_CHANNELS, CROP_GRID, CROP_GRID), the
+    `colour_maps` output (fixed kernels: the exporter cannot take an adaptive pooling)."""
+    return torch.cat([F.avg_pool2d(maps, maps.shape[-1] // CROP_GRID)
+                      if maps.shape[-1] > CROP_GRID else maps for maps in taps], dim=1)
 
 
 class InferenceModel(nn.Module):
@@ -35,8 +36,8 @@ class InferenceModel(nn.Module):
 
     def forward(self, crops: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """(B, H, W, 3) uint8 crops → one tensor per name in `output_names`."""
-        features, early = self.trunk.forward_with_early(to_trunk_input(crops))
-        return self.from_features(features) + (pooled_maps(early),)
+        features, taps = self.trunk.forward_with_taps(to_trunk_input(crops))
+        return self.from_features(features) + (pooled_maps(taps),)
 
     def from_features(self, features: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """(B, 1280, h, w) trunk feature maps → every output but the last, `colour_maps`

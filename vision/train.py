@@ -74,7 +74,7 @@ class ColourConfig:
 
     labels: str
     dataset: str = "clothing"  # the photos are <that dataset's folder>/images/<image>
-    l2: float = 0.002  # penalty on the head's weights (chosen by cross-validation)
+    fit: colour_head_mod.FitSettings = field(default_factory=colour_head_mod.FitSettings)
 
 
 @dataclass
@@ -99,7 +99,9 @@ class TrainConfig:
         data = yaml.safe_load(Path(path).read_text())
         data["datasets"] = [DatasetConfig(**item) for item in data["datasets"]]
         if data.get("colour"):
-            data["colour"] = ColourConfig(**data["colour"])
+            colour = dict(data["colour"])
+            colour["fit"] = colour_head_mod.FitSettings(**colour.get("fit", {}))
+            data["colour"] = ColourConfig(**colour)
         unknown = {t for d in data["datasets"] for t in d.tasks} - set(TASKS)
         if unknown:
             raise ValueError(f"unknown tasks in {path}: {sorted(unknown)}")
@@ -237,7 +239,7 @@ def colour_labels(config: TrainConfig) -> tuple[list[Path], np.ndarray]:
 def train_colour_head(colour: ColourConfig, paths: list[Path], targets: np.ndarray,
                       progress: bool = True):
     """Fit the colour head on every labelled photo; returns it and its metrics: the 5-fold
-    cross-validated accuracy (at the configured l2) and, on the same photos, the model-free
+    cross-validated accuracy (with the configured settings) and, on the same photos, the model-free
     estimate's."""
     from vision.colour import COLOURS
 
@@ -246,10 +248,10 @@ def train_colour_head(colour: ColourConfig, paths: list[Path], targets: np.ndarr
     metrics = {
         "photos": len(paths),
         "cv_accuracy": round(colour_head_mod.cross_validated_accuracy(
-            inputs, targets, labels, colour.l2), 4),
+            inputs, targets, labels, colour.fit), 4),
         "model_free_accuracy": round(float(np.mean(
             [label == labels[target] for label, target in zip(model_free, targets)])), 4)}
-    return colour_head_mod.fit(inputs, targets, labels, colour.l2), metrics
+    return colour_head_mod.fit(inputs, targets, labels, colour.fit), metrics
 
 
 def colour_inputs(paths: list[Path], progress: bool = True, batch_size: int = 32):

@@ -19,9 +19,10 @@ from torch import nn
 MODEL_NAME = "efficientnet-lite0"
 INPUT_SIZE = 224
 FEATURE_DIM = 1280
-EARLY_BLOCK = 4  # the block whose output (40 channels, 28x28) still says what colour things are
-EARLY_CHANNELS = 40
-EARLY_SIDE = 28
+# The blocks whose outputs the colour head reads: block 4 (40 channels, 28x28) still says what
+# colour things are; block 10 (112 channels, 14x14) already sees fabric, prints and shading.
+COLOUR_TAPS = (4, 10)
+COLOUR_CHANNELS = 40 + 112
 IMAGENET_CLASSES = Path(__file__).parent / "data" / "imagenet_classes.txt"
 
 
@@ -53,16 +54,17 @@ class Trunk(nn.Module):
         """(B, 3, 224, 224) scaled pixels → (B, 1280, 7, 7) feature maps."""
         return self.net.extract_features(pixels)
 
-    def forward_with_early(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The feature maps and block `EARLY_BLOCK`'s output ((B, 40, 28, 28)), in one pass:
-        `extract_features` unrolled (the trunk is frozen, so no drop-connect)."""
-        net, early = self.net, None
+    def forward_with_taps(self, pixels: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The feature maps and the outputs of the `COLOUR_TAPS` blocks ((B, 40, 28, 28) and
+        (B, 112, 14, 14)), in one pass: `extract_features` unrolled (the trunk is frozen, so no
+        drop-connect)."""
+        net, taps = self.net, []
         x = net._swish(net._bn0(net._conv_stem(pixels)))
         for index, block in enumerate(net._blocks):
             x = block(x)
-            if index == EARLY_BLOCK:
-                early = x
-        return net._swish(net._bn1(net._conv_head(x))), early
+            if index in COLOUR_TAPS:
+                taps.append(x)
+        return net._swish(net._bn1(net._conv_head(x))), taps
 
     def imagenet_logits(self, avg_pooled: torch.Tensor) -> torch.Tensor:
         """ImageNet-1k logits from average-pooled features (the head it was trained with)."""

@@ -7,10 +7,11 @@ import torch
 from PIL import Image
 
 from vision import colour
-from vision.colour_head import ColourHead, cross_validated_accuracy, fit, head_inputs
+from vision.colour_head import ColourHead, FitSettings, cross_validated_accuracy, fit, head_inputs
 from vision.inference import CROP_GRID
 
 LABELS = ["red", "green", "blue"]
+QUICK = FitSettings(hidden=16, members=2, epochs=40, batch_size=16)
 
 
 def clusters(n_per_label=20, seed=0):
@@ -23,28 +24,60 @@ def clusters(n_per_label=20, seed=0):
 
 def test_fit_learns_separable_labels():
     inputs, targets = clusters()
-    probabilities = fit(inputs, targets, LABELS, l2=1e-3).probabilities(inputs)
+    probabilities = fit(inputs, targets, LABELS, QUICK).probabilities(inputs)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert (probabilities.argmax(axis=1) == targets).all()
 
 
-def test_the_penalty_shrinks_confidence():
+def test_fit_is_deterministic_and_leaves_the_global_rng_alone():
     inputs, targets = clusters()
-    loose = fit(inputs, targets, LABELS, l2=1e-4).probabilities(inputs).max(axis=1).mean()
-    tight = fit(inputs, targets, LABELS, l2=1.0).probabilities(inputs).max(axis=1).mean()
-    assert tight < loose
+    torch.manual_seed(5)
+    first = fit(inputs, targets, LABELS, QUICK)
+    after_fit = torch.rand(3)
+    torch.manual_seed(5)
+    untouched = torch.rand(3)
+    second = fit(inputs, targets, LABELS, QUICK)
+    assert torch.equal(after_fit, untouched)
+    np.testing.assert_array_equal(first.probabilities(inputs), second.probabilities(inputs))
+
+
+def test_the_members_vote():
+    """The head's answer is the mean of its members' own probabilities, and members differ."""
+    inputs, targets = clusters()
+    head = fit(inputs, targets, LABELS, QUICK)
+    assert head.hidden_weight.shape == (2, 4, 16) and head.output_weight.shape == (2, 16, 3)
+    alone = [ColourHead(head.labels, head.mean, head.scale, head.hidden_weight[[k]],
+                        head.hidden_bias[[k]], head.output_weight[[k]], head.output_bias[[k]])
+             .probabilities(inputs) for k in range(2)]
+    assert not np.allclose(alone[0], alone[1])
+    np.testing.assert_allclose(head.probabilities(inputs), (alone[0] + alone[1]) / 2, atol=1e-6)
+
+
+def test_the_numpy_head_matches_the_trained_torch_member():
+    """The head runs in numpy at inference: its GELU and layout must reproduce torch's."""
+    inputs, targets = clusters()
+    head = fit(inputs, targets, LABELS, FitSettings(hidden=8, members=1, epochs=5))
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.GELU(approximate="tanh"),
+                              torch.nn.Linear(8, 3))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.from_numpy(head.hidden_weight[0].T))
+        net[0].bias.copy_(torch.from_numpy(head.hidden_bias[0]))
+        net[2].weight.copy_(torch.from_numpy(head.output_weight[0].T))
+        net[2].bias.copy_(torch.from_numpy(head.output_bias[0]))
+        expected = torch.softmax(net(torch.from_numpy((inputs - head.mean) / head.scale)), 1)
+    np.testing.assert_allclose(head.probabilities(inputs), expected.numpy(), atol=1e-5)
 
 
 def test_cross_validation_tells_signal_from_noise():
     inputs, targets = clusters(30)
-    assert cross_validated_accuracy(inputs, targets, LABELS, 1e-3) == 1.0
+    assert cross_validated_accuracy(inputs, targets, LABELS, QUICK) == 1.0
     shuffled = np.random.default_rng(1).permutation(targets)
-    assert cross_validated_accuracy(inputs, shuffled, LABELS, 1e-3) < 0.6
+    assert cross_validated_accuracy(inputs, shuffled, LABELS, QUICK) < 0.6
 
 
 def test_state_survives_a_checkpoint(tmp_path):
     inputs, targets = clusters()
-    head = fit(inputs, targets, LABELS, l2=1e-3)
+    head = fit(inputs, targets, LABELS, QUICK)
     torch.save({"colour_head": head.state()}, tmp_path / "c.pt")
     loaded = ColourHead.from_state(torch.load(tmp_path / "c.pt", weights_only=True)["colour_head"])
     assert loaded.labels == LABELS

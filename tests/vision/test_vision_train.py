@@ -8,6 +8,7 @@ import torch
 from tests.vision.synthetic_data import make_data_root
 from vision import datasets
 from vision.features import cached_features
+from vision.colour_head import ARRAYS, FitSettings
 from vision.train import ColourConfig, DatasetConfig, TrainConfig, train
 
 SYNTHETIC_COLOURS = {"t-shirt": "blue", "dress": "pink", "hat": "black"}  # as synthetic_data
@@ -32,7 +33,8 @@ def trained(tmp_path_factory):
                                 per_identity=2)],
         data_root=str(root), steps=40, batch_size=16, eval_every=10, lr=0.01,
         output=str(out / "heads.pt"), plot=str(out / "curves.png"),
-        colour=ColourConfig(str(colours), "clothing", l2=0.01))
+        colour=ColourConfig(str(colours), "clothing", FitSettings(hidden=16, members=1, epochs=60,
+                                                                    batch_size=8)))
     features = partial(cached_features, cache_dir=out / "features")
     metrics = train(config, features_fn=features, progress=False)
     return config, metrics, out
@@ -93,7 +95,7 @@ def test_training_is_reproducible(trained, tmp_path):
     second = torch.load(tmp_path / "h.pt", weights_only=True)
     for key in first["state_dict"]:
         torch.testing.assert_close(first["state_dict"][key], second["state_dict"][key])
-    for key in ("weight", "bias", "mean", "scale"):
+    for key in ARRAYS:
         torch.testing.assert_close(first["colour_head"][key], second["colour_head"][key])
 
 
