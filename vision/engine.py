@@ -101,13 +101,18 @@ class Engine:
         from vision.trunk import Trunk
         from vision.zeroshot import mapping_matrix
 
+        # Only weights=None means the untrained model: a mistyped path must not quietly become
+        # another model version (`manage.py reindex --weights` would re-embed everything with it).
+        weights = Path(weights) if weights else None
+        if weights is not None and not weights.is_file():
+            raise FileNotFoundError(f"no trained weights at {weights} (weights=None runs the "
+                                    "untrained model)")
         self.device = pick_device(device)
         self.batch_size = batch_size or (CPU_BATCH if self.device == "cpu" else GPU_BATCH)
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                        thread_name_prefix="vision")
         self.torch = torch
-        weights = Path(weights) if weights else None
-        if weights is not None and weights.is_file():
+        if weights is not None:
             checkpoint = torch.load(weights, map_location="cpu", weights_only=True)
             config = ModelConfig.from_dict(json.loads(checkpoint["config"]))
             self.head = GrokHead(config)

@@ -127,6 +127,13 @@ def test_zero_shot_category_on_obvious_photos(photos):
     assert tshirt.category.label == "t-shirts" and tshirt.category.suggested
 
 
+def test_a_weights_path_that_does_not_exist_is_an_error_not_the_untrained_model(tmp_path):
+    from vision.engine import Engine
+
+    with pytest.raises(FileNotFoundError, match="no trained weights at .*typo.pt"):
+        Engine(device="cpu", weights=tmp_path / "typo.pt")
+
+
 def test_to_json_is_serialisable(engine, photos):
     import json
 
