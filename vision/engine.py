@@ -236,8 +236,7 @@ class Engine:
         slugs, scores = list(self.zs_slugs), outputs["zeroshot"].copy()
         spec = self.specs.get("category")
         if spec is not None:
-            scores = blend_category(scores, slugs, outputs["category"], spec.labels,
-                                    self.verticals)
+            scores = blend_category(scores, slugs, outputs["category"], spec.labels)
         return Prediction.from_scores(slugs, scores, CATEGORY_THRESHOLD)
 
     def _attributes(self, outputs, category: Prediction) -> dict[str, Prediction]:
@@ -308,20 +307,19 @@ def _guarded(work):
 
 
 def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,
-                   trained_labels: list[str], verticals: dict[str, str]) -> np.ndarray:
-    """Mix the trained head (covering some verticals) with the zero-shot prior (all of them).
+                   trained_labels: list[str]) -> np.ndarray:
+    """Mix the trained head (some slugs) with the zero-shot prior (all of them).
 
-    The zero-shot mass that lands on the trained head's verticals, relative to all mapped mass,
-    is the gate: it decides how much of the answer the trained head gives.
+    The zero-shot mass that lands on the trained head's slugs, relative to all mapped mass, is
+    the gate: it decides how much of the answer the trained head gives (at least GATE_FLOOR).
+    Every other slug, those of the verticals the head covers included (fashion's bags and
+    accessories), gets its zero-shot share of the rest.
     """
-    covered = {verticals[label] for label in trained_labels}
-    in_covered = np.array([verticals[slug] in covered for slug in slugs])
-    mapped = zeroshot.sum()
-    gate = float(zeroshot[in_covered].sum() / mapped) if mapped > 0 else 1.0
-    gate = max(gate, GATE_FLOOR)
-    blended = np.where(in_covered, 0.0, zeroshot / max(mapped, 1e-9) * (1.0 - gate))
     index = {slug: i for i, slug in enumerate(slugs)}
-    for label, score in zip(trained_labels, trained):
-        blended[index[label]] += gate * float(score)
+    rows = [index[label] for label in trained_labels]
+    mapped = zeroshot.sum()
+    gate = float(zeroshot[rows].sum() / mapped) if mapped > 0 else 1.0
+    gate = max(gate, GATE_FLOOR)
+    blended = zeroshot / max(mapped, 1e-9) * (1.0 - gate)
+    blended[rows] = gate * np.asarray(trained)
     return blended
-

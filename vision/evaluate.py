@@ -104,7 +104,7 @@ def heldout_metrics(head, splits) -> dict:
             continue
         outputs = _outputs(head, split, split.val)
         truth = [split.samples[i].labels["category"] for i in split.val]
-        blended = np.stack([blend_category(z, slugs, c, category_labels, verticals)
+        blended = np.stack([blend_category(z, slugs, c, category_labels)
                             for z, c in zip(outputs["zeroshot"], outputs["category"])])
         predicted = [slugs[i] for i in blended.argmax(axis=1)]
         zero_shot = [slugs[i] for i in outputs["zeroshot"].argmax(axis=1)]

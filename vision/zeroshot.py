@@ -1,9 +1,9 @@
 """Zero-shot category prior: the trunk's ImageNet-1k classifier mapped onto the taxonomy.
 
-Used for verticals no trained head covers. Each listed ImageNet class sends its probability to
-one fine slug (or splits it over several). A slug's score is the probability mass that reached
-it, so an image of something outside the mapping (a dog, a landscape) scores low everywhere and
-no tag is suggested.
+Used for the slugs no trained head has (other verticals, fashion's bags and accessories). Each
+listed ImageNet class sends its probability to one fine slug (or splits it over several). A
+slug's score is the probability mass that reached it, so an image of something outside the
+mapping (a dog, a landscape) scores low everywhere and no tag is suggested.
 """
 from __future__ import annotations
 
