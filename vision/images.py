@@ -76,10 +76,12 @@ def to_rgb(image: Image.Image) -> Image.Image:
     """Convert any PIL mode to 8-bit RGB; transparency is composited onto white."""
     if image.mode == "RGB":
         return image
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+    if image.mode.startswith("I;16") or image.mode == "I":
         array = np.asarray(image, dtype=np.float64)
-        peak = array.max() if array.size else 0
-        scale = 255.0 / (65535.0 if peak > 255 else 255.0)
+        # I;16* is 16-bit by definition: a dark photo stays dark. Mode I does not say its depth
+        # (8-bit data converted, or a 16-bit PGM): its brightest pixel decides.
+        sixteen_bit = image.mode != "I" or (array.size and array.max() > 255)
+        scale = 255.0 / (65535.0 if sixteen_bit else 255.0)
         return Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8)).convert("RGB")
     if image.mode == "F":
         array = np.asarray(image, dtype=np.float64)
