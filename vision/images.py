@@ -27,6 +27,10 @@ class ImageError(ValueError):
     """The input is not an image we can use; the message says why."""
 
 
+class ImageTooLarge(ImageError):
+    """The image has more pixels than allowed (refused before its pixels are decoded)."""
+
+
 def open_image(source, max_pixels: int = MAX_PIXELS, draft: int | None = None) -> Image.Image:
     """Return an RGB `PIL.Image` for a path, raw bytes or a PIL image, or raise `ImageError`.
 
@@ -46,7 +50,7 @@ def open_image(source, max_pixels: int = MAX_PIXELS, draft: int | None = None) -
         raise ImageError(f"unsupported input type {type(source).__name__}")
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageError(f"image too large: {width}x{height} exceeds {max_pixels} pixels")
+        raise ImageTooLarge(f"image too large: {width}x{height} exceeds {max_pixels} pixels")
     if min(width, height) < MIN_SIDE:
         raise ImageError(f"image too small: {width}x{height} (need at least {MIN_SIDE}px a side)")
     return to_rgb(image)
@@ -56,7 +60,7 @@ def _decode(fp, max_pixels: int, draft: int | None) -> Image.Image:
     try:
         with Image.open(fp) as image:
             if image.width * image.height > max_pixels:
-                raise ImageError(
+                raise ImageTooLarge(
                     f"image too large: {image.width}x{image.height} exceeds {max_pixels} pixels")
             if draft:
                 image.draft("RGB", (draft, draft))
@@ -65,7 +69,7 @@ def _decode(fp, max_pixels: int, draft: int | None) -> Image.Image:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"image too large: {exc}") from exc
+        raise ImageTooLarge(f"image too large: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise ImageError("not a readable image: unknown or corrupt image format") from exc
     except (OSError, SyntaxError, ValueError) as exc:
