@@ -123,9 +123,3 @@ def mapping_matrix() -> tuple[np.ndarray, tuple[str, ...]]:
         for slug, share in shares.items():
             matrix[row, column[slug]] += share
     return matrix, slugs
-
-
-def slug_probabilities(imagenet_probs: np.ndarray) -> np.ndarray:
-    """(B, 1000) ImageNet softmax → (B, n_slugs) probability mass per fine slug."""
-    matrix, _ = mapping_matrix()
-    return imagenet_probs @ matrix
