@@ -101,13 +101,18 @@ class Engine:
         from vision.trunk import Trunk
         from vision.zeroshot import mapping_matrix
 
+        # Only weights=None means the untrained model: a mistyped path must not quietly become
+        # another model version (`manage.py reindex --weights` would re-embed everything with it).
+        weights = Path(weights) if weights else None
+        if weights is not None and not weights.is_file():
+            raise FileNotFoundError(f"no trained weights at {weights} (weights=None runs the "
+                                    "untrained model)")
         self.device = pick_device(device)
         self.batch_size = batch_size or (CPU_BATCH if self.device == "cpu" else GPU_BATCH)
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                        thread_name_prefix="vision")
         self.torch = torch
-        weights = Path(weights) if weights else None
-        if weights is not None and weights.is_file():
+        if weights is not None:
             checkpoint = torch.load(weights, map_location="cpu", weights_only=True)
             config = ModelConfig.from_dict(json.loads(checkpoint["config"]))
             self.head = GrokHead(config)
@@ -231,8 +236,7 @@ class Engine:
         slugs, scores = list(self.zs_slugs), outputs["zeroshot"].copy()
         spec = self.specs.get("category")
         if spec is not None:
-            scores = blend_category(scores, slugs, outputs["category"], spec.labels,
-                                    self.verticals)
+            scores = blend_category(scores, slugs, outputs["category"], spec.labels)
         return Prediction.from_scores(slugs, scores, CATEGORY_THRESHOLD)
 
     def _attributes(self, outputs, category: Prediction) -> dict[str, Prediction]:
@@ -303,20 +307,19 @@ def _guarded(work):
 
 
 def blend_category(zeroshot: np.ndarray, slugs: list[str], trained: np.ndarray,
-                   trained_labels: list[str], verticals: dict[str, str]) -> np.ndarray:
-    """Mix the trained head (covering some verticals) with the zero-shot prior (all of them).
+                   trained_labels: list[str]) -> np.ndarray:
+    """Mix the trained head (some slugs) with the zero-shot prior (all of them).
 
-    The zero-shot mass that lands on the trained head's verticals, relative to all mapped mass,
-    is the gate: it decides how much of the answer the trained head gives.
+    The zero-shot mass that lands on the trained head's slugs, relative to all mapped mass, is
+    the gate: it decides how much of the answer the trained head gives (at least GATE_FLOOR).
+    Every other slug, those of the verticals the head covers included (fashion's bags and
+    accessories), gets its zero-shot share of the rest.
     """
-    covered = {verticals[label] for label in trained_labels}
-    in_covered = np.array([verticals[slug] in covered for slug in slugs])
-    mapped = zeroshot.sum()
-    gate = float(zeroshot[in_covered].sum() / mapped) if mapped > 0 else 1.0
-    gate = max(gate, GATE_FLOOR)
-    blended = np.where(in_covered, 0.0, zeroshot / max(mapped, 1e-9) * (1.0 - gate))
     index = {slug: i for i, slug in enumerate(slugs)}
-    for label, score in zip(trained_labels, trained):
-        blended[index[label]] += gate * float(score)
+    rows = [index[label] for label in trained_labels]
+    mapped = zeroshot.sum()
+    gate = float(zeroshot[rows].sum() / mapped) if mapped > 0 else 1.0
+    gate = max(gate, GATE_FLOOR)
+    blended = zeroshot / max(mapped, 1e-9) * (1.0 - gate)
+    blended[rows] = gate * np.asarray(trained)
     return blended
-

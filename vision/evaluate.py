@@ -104,7 +104,7 @@ def heldout_metrics(head, splits) -> dict:
             continue
         outputs = _outputs(head, split, split.val)
         truth = [split.samples[i].labels["category"] for i in split.val]
-        blended = np.stack([blend_category(z, slugs, c, category_labels, verticals)
+        blended = np.stack([blend_category(z, slugs, c, category_labels)
                             for z, c in zip(outputs["zeroshot"], outputs["category"])])
         predicted = [slugs[i] for i in blended.argmax(axis=1)]
         zero_shot = [slugs[i] for i in outputs["zeroshot"].argmax(axis=1)]
@@ -157,26 +157,25 @@ def folder_images(root: Path) -> tuple[list[Path], list[str]]:
 
 
 def retrieval(root: Path, engine) -> dict:
-    """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk."""
-    from vision.images import ImageError, open_image
-    from vision.trunk import INPUT_SIZE, crop
+    """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk. Photos are
+    decoded as the engine decodes them; one it cannot use is skipped and listed."""
+    from vision.engine import load_one
+    from vision.images import ImageError
 
     paths, labels = folder_images(root)
     shipped, baseline, kept, skipped = [], [], [], []
     for start in range(0, len(paths), engine.batch_size):
-        crops, rows = [], []
-        for i in range(start, min(start + engine.batch_size, len(paths))):
-            try:
-                crops.append(crop(open_image(paths[i], draft=INPUT_SIZE)))
-                rows.append(i)
-            except ImageError as exc:
-                skipped.append(f"{paths[i]}: {exc}")
-        if not rows:
+        rows = range(start, min(start + engine.batch_size, len(paths)))
+        loaded = dict(zip(rows, engine.pool.map(load_one, [paths[i] for i in rows])))
+        skipped += [f"{paths[i]}: {item}" for i, item in loaded.items()
+                    if isinstance(item, ImageError)]
+        good = [i for i, item in loaded.items() if not isinstance(item, ImageError)]
+        if not good:
             continue
-        outputs = engine.forward(np.stack(crops))
+        outputs = engine.forward(np.stack([loaded[i][0] for i in good]))
         shipped.append(outputs["embedding"])
         baseline.append(outputs["baseline"])
-        kept.extend(labels[i] for i in rows)
+        kept.extend(labels[i] for i in good)
     if not kept:
         raise SystemExit(f"no readable images under {root}")
     return {"n": len(kept), "products": len(set(kept)),

@@ -27,6 +27,10 @@ class ImageError(ValueError):
     """The input is not an image we can use; the message says why."""
 
 
+class ImageTooLarge(ImageError):
+    """The image has more pixels than allowed (refused before its pixels are decoded)."""
+
+
 def open_image(source, max_pixels: int = MAX_PIXELS, draft: int | None = None) -> Image.Image:
     """Return an RGB `PIL.Image` for a path, raw bytes or a PIL image, or raise `ImageError`.
 
@@ -46,7 +50,7 @@ def open_image(source, max_pixels: int = MAX_PIXELS, draft: int | None = None) -
         raise ImageError(f"unsupported input type {type(source).__name__}")
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageError(f"image too large: {width}x{height} exceeds {max_pixels} pixels")
+        raise ImageTooLarge(f"image too large: {width}x{height} exceeds {max_pixels} pixels")
     if min(width, height) < MIN_SIDE:
         raise ImageError(f"image too small: {width}x{height} (need at least {MIN_SIDE}px a side)")
     return to_rgb(image)
@@ -56,7 +60,7 @@ def _decode(fp, max_pixels: int, draft: int | None) -> Image.Image:
     try:
         with Image.open(fp) as image:
             if image.width * image.height > max_pixels:
-                raise ImageError(
+                raise ImageTooLarge(
                     f"image too large: {image.width}x{image.height} exceeds {max_pixels} pixels")
             if draft:
                 image.draft("RGB", (draft, draft))
@@ -65,7 +69,7 @@ def _decode(fp, max_pixels: int, draft: int | None) -> Image.Image:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"image too large: {exc}") from exc
+        raise ImageTooLarge(f"image too large: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise ImageError("not a readable image: unknown or corrupt image format") from exc
     except (OSError, SyntaxError, ValueError) as exc:
@@ -76,10 +80,12 @@ def to_rgb(image: Image.Image) -> Image.Image:
     """Convert any PIL mode to 8-bit RGB; transparency is composited onto white."""
     if image.mode == "RGB":
         return image
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+    if image.mode.startswith("I;16") or image.mode == "I":
         array = np.asarray(image, dtype=np.float64)
-        peak = array.max() if array.size else 0
-        scale = 255.0 / (65535.0 if peak > 255 else 255.0)
+        # I;16* is 16-bit by definition: a dark photo stays dark. Mode I does not say its depth
+        # (8-bit data converted, or a 16-bit PGM): its brightest pixel decides.
+        sixteen_bit = image.mode != "I" or (array.size and array.max() > 255)
+        scale = 255.0 / (65535.0 if sixteen_bit else 255.0)
         return Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8)).convert("RGB")
     if image.mode == "F":
         array = np.asarray(image, dtype=np.float64)

@@ -3,7 +3,8 @@
 On this CPU ONNX Runtime runs EfficientNet-Lite0 several times faster than eager torch (see
 `bench/vision_throughput.py`). Exported files are not shipped: each is rebuilt on first use (a
 few seconds) into `$VISION_CACHE_DIR` (default `.local/vision/`), named by a hash of everything
-that shapes it (weights, the modules' source, torch's version), so a stale graph is never used.
+that shapes it (weights, the modules' source, this module's export settings, torch's version),
+so a stale graph is never used.
 """
 from __future__ import annotations
 
@@ -24,12 +25,14 @@ CACHE_DIR = Path(os.environ.get("VISION_CACHE_DIR", Path(__file__).resolve().par
 
 
 def graph_path(name: str, module: nn.Module) -> Path:
-    """Where `module`'s export lives: keyed by its weights, its code and torch's version."""
+    """Where `module`'s export lives: keyed by its weights, its code, the export code (this
+    file: opset, dynamic axes, exporter) and torch's version."""
     digest = hashlib.sha256(torch.__version__.encode())
     for tensor in module.state_dict().values():
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
     for source in sorted({inspect.getsourcefile(type(m)) for m in module.modules()}):
         digest.update(Path(source).read_bytes())
+    digest.update(Path(__file__).read_bytes())
     return CACHE_DIR / f"{name}-{digest.hexdigest()[:12]}.onnx"
 
 

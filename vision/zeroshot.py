@@ -1,9 +1,9 @@
 """Zero-shot category prior: the trunk's ImageNet-1k classifier mapped onto the taxonomy.
 
-Used for verticals no trained head covers. Each listed ImageNet class sends its probability to
-one fine slug (or splits it over several). A slug's score is the probability mass that reached
-it, so an image of something outside the mapping (a dog, a landscape) scores low everywhere and
-no tag is suggested.
+Used for the slugs no trained head has (other verticals, fashion's bags and accessories). Each
+listed ImageNet class sends its probability to one fine slug (or splits it over several). A
+slug's score is the probability mass that reached it, so an image of something outside the
+mapping (a dog, a landscape) scores low everywhere and no tag is suggested.
 """
 from __future__ import annotations
 
@@ -123,9 +123,3 @@ def mapping_matrix() -> tuple[np.ndarray, tuple[str, ...]]:
         for slug, share in shares.items():
             matrix[row, column[slug]] += share
     return matrix, slugs
-
-
-def slug_probabilities(imagenet_probs: np.ndarray) -> np.ndarray:
-    """(B, 1000) ImageNet softmax → (B, n_slugs) probability mass per fine slug."""
-    matrix, _ = mapping_matrix()
-    return imagenet_probs @ matrix

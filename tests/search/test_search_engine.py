@@ -89,3 +89,13 @@ def test_reindex_fills_the_new_version_then_switches(indexed, capsys):
     assert active_model_version() == current
     assert set(PhotoAnalysis.objects.values_list("model_version", flat=True)) == {current}
     assert ListingVector.objects.filter(model_version=current).count() == 2
+
+
+def test_reindex_refuses_weights_that_do_not_exist(indexed, tmp_path):
+    from django.core.management.base import CommandError
+
+    current = get_engine().model_version
+    with pytest.raises(CommandError, match="no trained weights at .*typo.pt"):
+        call_command("reindex", "--weights", str(tmp_path / "typo.pt"), "--prune")
+    assert set(PhotoAnalysis.objects.values_list("model_version", flat=True)) == {current}
+    assert ListingVector.objects.filter(model_version=current).count() == 2

@@ -165,6 +165,29 @@ def test_frames_without_an_item_are_explained(tmp_path, count, message):
         build_spin(tmp_path / "burst", tmp_path / "out", SpinConfig())
 
 
+def test_photos_are_decoded_as_uploads_are(tmp_path):
+    """16-bit photos keep their brightness, transparency lands on white (not clipped or black),
+    and unreadable or oversized photos are a SpinError."""
+    from vision.spin.sources import read_photos
+
+    Image.fromarray(np.full((64, 64), 32768, dtype=np.uint16)).save(tmp_path / "grey16.png")
+    cutout = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    cutout.paste((200, 30, 30, 255), (16, 16, 48, 48))
+    cutout.save(tmp_path / "cutout.png")
+    grey, cut = read_photos([tmp_path / "grey16.png", tmp_path / "cutout.png"], SpinConfig())
+    assert 120 <= grey.pixels().mean() <= 135
+    red, green, _ = cut.pixels()[32, 32]
+    assert cut.pixels()[:8].min() >= 250 and red > 180 and green < 60
+
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    with pytest.raises(SpinError) as error:
+        read_photos([tmp_path / "broken.png"], SpinConfig())
+    assert error.value.code == "not_an_image" and "broken.png" in error.value.message
+    with pytest.raises(SpinError) as error:
+        read_photos([tmp_path / "grey16.png"], SpinConfig(max_pixels=1000))
+    assert error.value.code == "too_large"
+
+
 def test_blurred_and_duplicate_views_are_dropped(tmp_path):
     burst = tmp_path / "burst"
     truth = write_burst(burst, uneven_angles(12, seed=6), seed=6)

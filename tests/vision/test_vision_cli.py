@@ -47,3 +47,32 @@ def test_evaluate_retrieval_reports_model_and_baseline(photos, tmp_path):
         assert set(scores) >= {"recall@1", "recall@5", "recall@10"}
         assert scores["recall@1"] <= scores["recall@5"] <= scores["recall@10"] == 1.0
     assert report["baseline"]["recall@1"] > 0.5  # a mirrored/cropped copy is easy to find
+
+
+def test_evaluate_retrieval_skips_and_lists_photos_it_cannot_use(engine, photos, tmp_path,
+                                                                 monkeypatch):
+    """A corrupt file, or any other failure on one photo, must not end the run."""
+    import vision.images
+    from vision.evaluate import retrieval
+
+    real = vision.images.to_rgb
+
+    def flaky(image):
+        if image.size == (41, 37):
+            raise RuntimeError("boom")
+        return real(image)
+
+    monkeypatch.setattr(vision.images, "to_rgb", flaky)
+    for name in ("tshirt_white", "hoodie_pink"):
+        (tmp_path / name).mkdir()
+        image = Image.open(photos[name]).convert("RGB")
+        image.save(tmp_path / name / "a.jpg")
+        ImageOps.mirror(image).save(tmp_path / name / "b.jpg")
+    Image.new("RGB", (41, 37), "green").save(tmp_path / "tshirt_white" / "odd.png")
+    (tmp_path / "hoodie_pink" / "corrupt.jpg").write_bytes(b"not a jpeg")
+    report = retrieval(tmp_path, engine)
+    assert report["n"] == 4 and report["recall@1"] == report["baseline"]["recall@1"] == 1.0
+    errors = sorted(report["skipped"])
+    assert len(errors) == 2
+    assert "corrupt.jpg: not a readable image" in errors[0]
+    assert "odd.png: could not process image: RuntimeError: boom" in errors[1]

@@ -127,6 +127,35 @@ def test_zero_shot_category_on_obvious_photos(photos):
     assert tshirt.category.label == "t-shirts" and tshirt.category.suggested
 
 
+def test_a_weights_path_that_does_not_exist_is_an_error_not_the_untrained_model(tmp_path):
+    from vision.engine import Engine
+
+    with pytest.raises(FileNotFoundError, match="no trained weights at .*typo.pt"):
+        Engine(device="cpu", weights=tmp_path / "typo.pt")
+
+
+def test_category_blend_keeps_the_zero_shot_evidence_of_slugs_the_trained_head_lacks():
+    """Bags are fashion, a vertical the trained head covers, but not one of its slugs."""
+    from vision.engine import GATE_FLOOR, blend_category
+
+    slugs, labels = fine_slugs(), ["t-shirts", "shirts", "dresses", "fruit"]
+    zeroshot = np.zeros(len(slugs), dtype=np.float32)
+    zeroshot[slugs.index("bags")], zeroshot[slugs.index("t-shirts")] = 0.9, 0.1
+    unsure = np.array([0.3, 0.3, 0.2, 0.2])  # the trained head has no bag to answer with
+    blended = blend_category(zeroshot, slugs, unsure, labels)
+    assert slugs[blended.argmax()] == "bags"
+    assert blended[slugs.index("bags")] == pytest.approx(0.9 * (1 - GATE_FLOOR))
+    assert blended[slugs.index("t-shirts")] == pytest.approx(GATE_FLOOR * 0.3)
+
+    # The trained head's slugs are weighted as before: by the zero-shot mass they get.
+    zeroshot[:] = 0
+    zeroshot[slugs.index("t-shirts")], zeroshot[slugs.index("furniture")] = 0.8, 0.2
+    blended = blend_category(zeroshot, slugs, np.array([0.1, 0.7, 0.1, 0.1]), labels)
+    assert slugs[blended.argmax()] == "shirts"
+    assert blended[slugs.index("shirts")] == pytest.approx(0.8 * 0.7)
+    assert blended[slugs.index("furniture")] == pytest.approx(0.2 * 0.2)
+
+
 def test_to_json_is_serialisable(engine, photos):
     import json
 

@@ -28,6 +28,14 @@ def test_sixteen_bit_png_keeps_its_brightness():
     assert 120 <= rgb.mean() <= 135
 
 
+def test_dark_sixteen_bit_png_stays_dark():
+    """Values up to 63 of 65535 are near black, not a quarter of the 8-bit range."""
+    array = (np.arange(400, dtype=np.uint16) % 64).reshape(20, 20)
+    data = encode(Image.fromarray(array), "PNG")
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    assert np.asarray(open_image(data)).max() == 0
+
+
 def test_transparent_pixels_become_white():
     image = Image.new("RGBA", (20, 20), (255, 0, 0, 0))
     assert np.asarray(open_image(encode(image, "PNG"))).min() == 255

@@ -1,4 +1,6 @@
 """The one-graph forward pass: the crop it is fed, and the ONNX export it runs as on the CPU."""
+from pathlib import Path
+
 import numpy as np
 import torch
 from PIL import Image
@@ -47,6 +49,17 @@ def test_a_graph_is_re_exported_when_the_weights_or_code_change(engine):
     other = InferenceModel(engine.trunk, other_head)
     assert graph_path("g", engine.model) == graph_path("g", engine.model)
     assert graph_path("g", engine.model) != graph_path("g", other)
+
+
+def test_a_graph_is_re_exported_when_the_export_settings_change(engine, tmp_path, monkeypatch):
+    from vision import onnx_graphs
+
+    before = onnx_graphs.graph_path("g", engine.model)
+    changed = tmp_path / "onnx_graphs.py"
+    changed.write_text(Path(onnx_graphs.__file__).read_text().replace("opset_version=17",
+                                                                      "opset_version=18"))
+    monkeypatch.setattr(onnx_graphs, "__file__", str(changed))
+    assert onnx_graphs.graph_path("g", engine.model) != before
 
 
 def test_trunk_alone_matches_torch(engine):

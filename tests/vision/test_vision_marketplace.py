@@ -82,6 +82,9 @@ def test_the_example_config_adds_the_export_to_the_shipped_datasets():
     assert {"identity", "pairs", "colours_all", "materials"} <= set(entries["marketplace"].tasks)
     assert sum(d.share for d in config.datasets) == pytest.approx(1.0)
     assert "weights/groknet_heads.pt" not in config.output  # never over the shipped model
+    # the candidate gets the shipped model's colour head, fitted on the same labels
+    assert config.colour == TrainConfig.from_yaml(ROOT / "vision/configs/default.yaml").colour
+    assert config.colour is not None
 
 
 @pytest.fixture(scope="module")

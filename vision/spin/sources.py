@@ -138,19 +138,21 @@ def read_video(path: Path, config: SpinConfig,
 
 
 def read_photo(path: Path, config: SpinConfig) -> np.ndarray:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    from pillow_heif import register_heif_opener
+    """A photo as upright 8-bit RGB pixels at most `work_size` a side, decoded as the engine
+    decodes uploads (`vision.images`: HEIC, 16-bit, alpha on white, …)."""
+    from PIL import Image
 
-    register_heif_opener()  # iPhone bursts are HEIC
+    from vision.images import ImageError, ImageTooLarge, open_image
+
     try:
-        with Image.open(path) as image:
-            if image.width * image.height > config.max_pixels:
-                raise SpinError("too_large", f"{path.name} has too many pixels.")
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail((config.work_size, config.work_size), Image.Resampling.LANCZOS)
-            return np.asarray(image)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise SpinError("not_an_image", f"{path.name} is not a photo we can read.") from error
+        image = open_image(path, max_pixels=config.max_pixels)
+    except ImageTooLarge as error:
+        raise SpinError("too_large", f"{path.name} has too many pixels.") from error
+    except ImageError as error:
+        raise SpinError("not_an_image",
+                        f"{path.name} is not a photo we can read ({error}).") from error
+    image.thumbnail((config.work_size, config.work_size), Image.Resampling.LANCZOS)
+    return np.asarray(image)
 
 
 def read_photos(paths: list[Path], config: SpinConfig) -> list[Frame]:

@@ -4,7 +4,7 @@ Resumable: photos that already have an analysis by this model version are skippe
 interrupted run continues where it stopped. Searches keep using the previously active version
 until the final switch, a single-row update.
 """
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from marketplace.photos.models import Photo
@@ -30,7 +30,10 @@ class Command(BaseCommand):
         if weights:
             from vision.engine import Engine
 
-            engine = Engine(weights=weights)
+            try:
+                engine = Engine(weights=weights)
+            except FileNotFoundError as error:  # a typo must not re-embed (and prune) everything
+                raise CommandError(str(error)) from error
         else:
             engine = get_engine()
         version = engine.model_version
