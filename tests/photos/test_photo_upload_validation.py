@@ -126,6 +126,18 @@ def test_web_form_accepts_each_supported_format(case, seller_client, listing, me
     assert len(callbacks) == 2
 
 
+@pytest.mark.parametrize("width, height", [(1, 1), (5, 5), (7, 100)])
+def test_a_jpeg_under_8_px_a_side_is_accepted_and_processed(width, height, seller_client,
+                                                            seller_api, listing, media_root):
+    """The 1/8-scale check once asked Pillow for a 0-px draft: ZeroDivisionError, a 500."""
+    web = post_web(seller_client, listing, [files.upload("tiny.jpg", files.jpeg(width, height))])
+    api = post_api(seller_api, listing, [files.upload("tiny.jpg", files.jpeg(width, height))])
+    assert (web.status_code, api.status_code) == (302, 201)
+    for photo in listing.photos.all():
+        process_photo(photo)
+        assert photo.status == Photo.Status.DONE and (photo.width, photo.height) == (width, height)
+
+
 def test_a_multi_picture_jpeg_from_a_phone_is_accepted_and_processed(
         seller_client, listing, media_root):
     response = post_web(seller_client, listing, [files.upload("DSC_0001.JPG", files.mpo())])
