@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from . import selectors, services
 from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
-from .uploads import limit_photo_upload_size
+from .uploads import limit_photo_upload, upload_refusal
 
 
 @extend_schema(tags=["photos"],
@@ -26,7 +26,7 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def initialize_request(self, request, *args, **kwargs):
-        limit_photo_upload_size(request)
+        limit_photo_upload(request)
         return super().initialize_request(request, *args, **kwargs)
 
     @cached_property
@@ -48,6 +48,8 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
         """Upload several photos at once; all are stored, or none if any file is refused."""
         services.ensure_seller(self.listing, request.user)
         upload = PhotoUploadSerializer(data=request.data)
+        if refusal := upload_refusal(request):  # known once request.data has been read
+            raise ValidationError({"images": [refusal]})
         upload.is_valid(raise_exception=True)
         try:
             photos = services.add_photos(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import PhotoUploadForm
 from .selectors import owned_listing_or_404
-from .uploads import limit_photo_upload_size
+from .uploads import limit_photo_upload, upload_refusal
 
 MOVES = {"up": -1, "down": 1}
 
@@ -21,7 +21,7 @@ MOVES = {"up": -1, "down": 1}
 @csrf_exempt  # only so the upload limit is in place before the CSRF check reads the body;
 @login_required  # `manage_photos` below is CSRF-protected.
 def manage(request, listing_pk: int):
-    limit_photo_upload_size(request)
+    limit_photo_upload(request)
     return manage_photos(request, listing_pk)
 
 
@@ -31,6 +31,8 @@ def manage_photos(request, listing_pk: int):
     form = PhotoUploadForm()
     if request.method == "POST":
         form = PhotoUploadForm(request.POST, request.FILES)
+        if refusal := upload_refusal(request):
+            form.add_error("images", refusal)
         if form.is_valid():
             try:
                 photos = services.add_photos(listing, form.cleaned_data["images"],
