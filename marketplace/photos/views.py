@@ -57,7 +57,10 @@ def move(request, listing_pk: int, photo_pk: int, direction: str):
     if direction not in MOVES:
         raise Http404
     photo = get_object_or_404(listing.photos, pk=photo_pk)
-    services.move_photo(photo, MOVES[direction], user=request.user)
+    try:
+        services.move_photo(photo, MOVES[direction], user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     return redirect(reverse("photos:manage", args=[listing.pk]) + f"#photo-{photo.pk}")
 
 

@@ -1,10 +1,16 @@
 """The seller's photo manager page: upload form, states, reorder without JS, delete."""
+import threading
+
 import pytest
+from django.db import connection, transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 import photo_files as files
+from marketplace.photos import services, views
 from marketplace.photos.models import Photo
 from marketplace.photos.services import process_photo
+from tests.locks import wait_for_a_blocked_query
 
 
 @pytest.fixture
@@ -64,6 +70,63 @@ def test_move_buttons_reorder_without_javascript(direction, index, expected, sel
     assert response.status_code == 302
     assert list(listing.photos.values_list("pk", flat=True)) == [
         three_photos[i].pk for i in expected]
+
+
+def test_moving_a_photo_deleted_meanwhile_says_so_and_keeps_the_order(
+        seller_client, listing, three_photos, monkeypatch):
+    """Another tab deletes the photo just after this request found it: a message, not a 500."""
+    def found_then_deleted(*args, **kwargs):
+        photo = get_object_or_404(*args, **kwargs)
+        Photo.objects.filter(pk=photo.pk).delete()
+        return photo
+
+    monkeypatch.setattr(views, "get_object_or_404", found_then_deleted)
+    response = seller_client.post(
+        reverse("photos:move", args=[listing.pk, three_photos[1].pk, "up"]), follow=True)
+    assert response.status_code == 200
+    assert "This photo has just been deleted." in response.content.decode()
+    assert list(listing.photos.values_list("pk", flat=True)) == [
+        three_photos[0].pk, three_photos[2].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_waits_for_a_delete_in_another_tab_then_moves_among_the_rest(
+        seller, listing, three_photos):
+    """The order is read under the lock: read before it, it still named the deleted photo and
+    the move failed with "must list every photo" (a 500)."""
+    deleting, release, errors = threading.Event(), threading.Event(), []
+
+    def other_tab():
+        try:
+            with transaction.atomic():
+                services.delete_photo(Photo.objects.get(pk=three_photos[0].pk), user=seller)
+                deleting.set()
+                release.wait(10)
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def this_tab():
+        try:
+            photo = Photo.objects.select_related("listing").get(pk=three_photos[2].pk)
+            services.move_photo(photo, -1, user=seller)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=other_tab), threading.Thread(target=this_tab)]
+    threads[0].start()
+    assert deleting.wait(10)
+    threads[1].start()
+    wait_for_a_blocked_query()
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert list(listing.photos.values_list("pk", flat=True)) == [
+        three_photos[2].pk, three_photos[1].pk]
 
 
 def test_move_needs_post(seller_client, listing, three_photos):

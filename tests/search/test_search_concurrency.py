@@ -1,6 +1,5 @@
 """Deletes that race the vision worker's batch (two real Postgres connections)."""
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -10,13 +9,8 @@ from marketplace.photos.models import Photo
 from marketplace.photos.services import delete_photo
 from marketplace.search.models import PhotoAnalysis
 from marketplace.search.services import bit_string, claim_batch, upsert_analyses
+from tests.locks import wait_for_a_blocked_query
 from tests.search.helpers import TEST_VERSION, tags, unit_vector
-
-
-def waiting_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
 
 
 DELETES = {
@@ -63,9 +57,7 @@ def test_a_photo_deleted_while_the_worker_analyses_it(make_listing, make_photo, 
     threads[0].start()
     assert claimed.wait(10)
     threads[1].start()
-    deadline = time.monotonic() + 10
-    while not waiting_for_a_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_a_blocked_query()
     release.set()
     for thread in threads:
         thread.join(20)
