@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from marketplace.listings import services
@@ -91,6 +92,16 @@ def test_a_removed_listing_cannot_come_back_as_sold(seller_client, listing):
     assert "Only a listing that is for sale can be marked as sold." in response.content.decode()
     listing.refresh_from_db()
     assert listing.status == Listing.Status.REMOVED
+
+
+def test_a_listing_removed_in_another_tab_cannot_be_marked_sold_from_a_stale_copy(listing):
+    """The status is checked as stored, not as the caller last read it."""
+    stale = Listing.objects.get(pk=listing.pk)
+    services.remove_listing(listing)
+    with pytest.raises(ValidationError, match="Only a listing that is for sale"):
+        services.mark_sold(stale)
+    listing.refresh_from_db()
+    assert listing.status == stale.status == Listing.Status.REMOVED
 
 
 def test_delete_is_a_soft_delete(seller_client, client, listing):
