@@ -1,5 +1,6 @@
 """Shared fixtures. The database is the real Postgres+pgvector that `make test` starts."""
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,3 +105,24 @@ def categories(db):
     from marketplace.listings.services import sync_categories
 
     sync_categories()
+
+
+@pytest.fixture
+def phone(live_server, monkeypatch):
+    """A logged-out Playwright page 375 px wide in headless Chromium, with `page.open(path)`
+    for the live server (skips the test where Chromium is not installed)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("needs Chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still plain synchronous code, but their connection lives in the loop's context.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 375, "height": 812})
+        page.open = lambda path: page.goto(live_server.url + path)
+        yield page
+        connections.close_all()  # the test's connection, before its context goes away
+        browser.close()
