@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +111,7 @@ def categories(db):
 @pytest.fixture
 def phone(live_server, monkeypatch):
     """A logged-out Playwright page 375 px wide in headless Chromium, with `page.open(path)`
-    for the live server (skips the test where Chromium is not installed)."""
+    for the live server and `page.log_in(user)` (skips the test where Chromium is missing)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         pytest.skip("needs Chromium (apt-get install chromium)")
@@ -123,6 +124,15 @@ def phone(live_server, monkeypatch):
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 375, "height": 812})
         page.open = lambda path: page.goto(live_server.url + path)
+
+        def log_in(user) -> None:
+            client = Client()
+            client.force_login(user)
+            page.context.add_cookies([{
+                "name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+
+        page.log_in = log_in
         yield page
         connections.close_all()  # the test's connection, before its context goes away
         browser.close()

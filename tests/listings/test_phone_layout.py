@@ -57,3 +57,15 @@ def test_a_seller_lists_an_item_on_a_phone(phone, seller, make_listing, add_phot
     assert (created.seller, created.price, created.category.slug) == (seller, 250, "bicycles")
     assert phone.url.endswith(after_create_url(created))
     assert fits_the_screen(phone)
+
+
+def test_long_unbroken_titles_and_places_wrap_on_a_phone(phone, seller, make_listing, add_photo):
+    listing = make_listing("Ultra" + "light" * 23, location="Llanfairpwllgwyngyllgogerychwyrn"
+                           "drobwllllantysiliogogogoch-Anglesey-Wales-United-Kingdom")
+    photo = add_photo(listing)
+    phone.log_in(seller)
+    for path in [listing.get_absolute_url(), reverse("listings:delete", args=[listing.pk]),
+                 reverse("photos:manage", args=[listing.pk]),
+                 reverse("photos:delete", args=[listing.pk, photo.pk])]:
+        phone.open(path)
+        assert fits_the_screen(phone), path

@@ -1,8 +1,6 @@
 """The suggestions panel on a listing's edit page, in headless Chromium: its refresh never wipes
 what the seller types into a suggestion, and Accept asks before unsaved listing edits are lost."""
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from tests.search.helpers import bare_photo, tags, unit_vector
@@ -10,19 +8,12 @@ from tests.search.helpers import bare_photo, tags, unit_vector
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-
-
 def test_the_panel_keeps_what_the_seller_types_and_accept_warns_about_unsaved_edits(
-        phone, live_server, seller, make_listing, analysed):
+        phone, seller, make_listing, analysed):
     listing = make_listing("Untitled", "shoes")
     analysed(bare_photo(listing), unit_vector(1), tags("outerwear", "blue", materials="denim"))
     bare_photo(listing)  # not analysed yet: the panel refreshes itself every 2 s
-    log_in(phone, seller, live_server)
+    phone.log_in(seller)
     phone.open(reverse("listings:edit", args=[listing.pk]))
     status_url = reverse("search:analysis-status", args=[listing.pk])
     title = phone.locator(".vision-panel form:has(input[name=field][value=title]) "
