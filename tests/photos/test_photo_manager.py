@@ -1,4 +1,5 @@
 """The seller's photo manager page: upload form, states, reorder without JS, delete."""
+import re
 import threading
 
 import pytest
@@ -29,6 +30,8 @@ def test_page_offers_multi_upload_for_desktop_and_phone(seller_client, listing):
     assert 'name="images"' in page and "multiple" in page
     assert 'accept="image/*,.heic,.heif"' in page
     assert "capture=" not in page  # it would limit a phone to the camera, one photo at a time
+    described_by = re.search(r'name="images"[^>]*aria-describedby="([^"]+)"', page).group(1)
+    assert f'id="{described_by}"' in page  # screen readers read the help with the input
     assert 'enctype="multipart/form-data"' in page
     assert "photos/photos.js" in page
     templates = {template.name for template in response.templates}
