@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.views import after_create_url
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +54,7 @@ def test_a_seller_lists_an_item_on_a_phone(phone, seller, make_listing, add_phot
     phone.click("form.form button[type=submit]")
     created = Listing.objects.get(title="Road bike")
     assert (created.seller, created.price, created.category.slug) == (seller, 250, "bicycles")
-    assert phone.url.endswith(after_create_url(created))
+    assert phone.url.endswith(reverse("photos:manage", args=[created.pk]))
     assert fits_the_screen(phone)
 
 
