@@ -40,6 +40,10 @@ def listings_for_seller(seller) -> QuerySet[Listing]:
         .order_by("-created_at", "-pk"))
 
 
+def is_seller(listing: Listing, user) -> bool:
+    return user.is_authenticated and listing.seller_id == user.pk
+
+
 def visible_listings(user) -> QuerySet[Listing]:
     """Listings `user` may open: public ones, their own, and everything for staff."""
     if user.is_authenticated and user.is_staff:

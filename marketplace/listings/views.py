@@ -30,7 +30,7 @@ def detail(request, pk: int):
         "listing": listing,
         "photos": photos,
         "photo": selected or (photos[0] if photos else None),
-        "is_seller": listing.seller_id == request.user.pk,
+        "is_seller": selectors.is_seller(listing, request.user),
     })
 
 

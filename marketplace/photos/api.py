@@ -8,6 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from marketplace.listings.selectors import listing_for_viewer
+
 from . import selectors, services
 from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
@@ -31,7 +33,7 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
 
     @cached_property
     def listing(self):
-        return selectors.visible_listing_or_404(self.request.user, self.kwargs["listing_id"])
+        return listing_for_viewer(self.request.user, self.kwargs["listing_id"])
 
     def get_queryset(self):
         return selectors.photos_of(self.listing, self.request.user)

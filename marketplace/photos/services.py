@@ -18,11 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from marketplace.listings.models import Listing
+from marketplace.listings.selectors import is_seller
 from worker.tasks.photos import make_renditions as make_renditions_task
 
 from . import renditions
 from .models import Photo
-from .selectors import is_seller, pending_photo_ids
+from .selectors import pending_photo_ids
 from .validation import check_photo_count, validate_photo_files
 
 logger = logging.getLogger(__name__)

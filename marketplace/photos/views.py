@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from marketplace.listings.selectors import listing_for_seller
+
 from . import services
 from .forms import PhotoUploadForm
-from .selectors import owned_listing_or_404
 from .uploads import limit_photo_upload, upload_refusal
 
 MOVES = {"up": -1, "down": 1}
@@ -27,7 +28,7 @@ def manage(request, listing_pk: int):
 
 @csrf_protect
 def manage_photos(request, listing_pk: int):
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     form = PhotoUploadForm()
     if request.method == "POST":
         form = PhotoUploadForm(request.POST, request.FILES)
@@ -53,7 +54,7 @@ def manage_photos(request, listing_pk: int):
 @login_required
 @require_POST
 def move(request, listing_pk: int, photo_pk: int, direction: str):
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     if direction not in MOVES:
         raise Http404
     photo = get_object_or_404(listing.photos, pk=photo_pk)
@@ -67,7 +68,7 @@ def move(request, listing_pk: int, photo_pk: int, direction: str):
 @login_required
 def delete(request, listing_pk: int, photo_pk: int):
     """GET asks for confirmation (the no-JavaScript path), POST deletes."""
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     photo = get_object_or_404(listing.photos, pk=photo_pk)
     if request.method == "POST":
         services.delete_photo(photo, user=request.user)

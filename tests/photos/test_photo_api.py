@@ -99,6 +99,25 @@ def test_a_hidden_listing_is_404_for_others_but_not_its_seller(stranger_api, sel
     assert len(seller_api.get(url).json()) == 3
 
 
+def test_staff_see_a_hidden_listings_ready_photos_as_on_its_page(listing, photos):
+    """Who may open a listing is decided once (`listings.selectors`), for pages and API alike."""
+    from rest_framework.test import APIClient
+
+    from marketplace.accounts.models import User
+
+    listing.is_hidden = True
+    listing.save()
+    staff = User.objects.create_user("moderator", "mod@example.com", is_staff=True)
+    api = APIClient()
+    api.force_authenticate(staff)
+    api.force_login(staff)
+    assert api.get(listing.get_absolute_url()).status_code == 200
+    body = api.get(reverse("listing-photos-list", args=[listing.pk])).json()
+    assert [photo["id"] for photo in body] == [photos[0].pk, photos[1].pk]
+    assert api.get(reverse("photo-detail", args=[photos[0].pk])).status_code == 200
+    assert api.get(reverse("photo-detail", args=[photos[2].pk])).status_code == 404  # pending
+
+
 def test_schema_documents_multipart_upload_and_reorder(seller_api):
     schema = seller_api.get(reverse("api-schema"), {"format": "json"}).json()
     upload = schema["paths"]["/api/v1/listings/{listing_id}/photos/"]["post"]
