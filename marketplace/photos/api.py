@@ -39,7 +39,7 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
         return selectors.photos_of(self.listing, self.request.user)
 
     def list(self, request, listing_id):
-        return Response(PhotoSerializer(self.get_queryset(), many=True).data)
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
     @extend_schema(
         request={"multipart/form-data": PhotoUploadSerializer},
@@ -58,7 +58,8 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
                 self.listing, upload.validated_data["images"], user=request.user)
         except DjangoValidationError as error:
             raise ValidationError({"images": error.messages}) from None
-        return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(photos, many=True).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PhotoOrderSerializer, responses={200: PhotoSerializer(many=True)})
     @action(detail=False, methods=["post"])
@@ -70,7 +71,7 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
             services.reorder_photos(self.listing, order.validated_data["order"], user=request.user)
         except DjangoValidationError as error:
             raise ValidationError({"order": error.messages}) from None
-        return Response(PhotoSerializer(self.get_queryset(), many=True).data)
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
 
 class PhotoViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
