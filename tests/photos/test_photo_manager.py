@@ -1,9 +1,8 @@
 """The seller's photo manager page: upload form, states, reorder without JS, delete."""
 import re
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -11,7 +10,7 @@ import photo_files as files
 from marketplace.photos import services, views
 from marketplace.photos.models import Photo
 from marketplace.photos.services import process_photo
-from tests.locks import wait_for_a_blocked_query
+from tests.locks import race
 
 
 @pytest.fixture
@@ -97,37 +96,16 @@ def test_a_move_waits_for_a_delete_in_another_tab_then_moves_among_the_rest(
         seller, listing, three_photos):
     """The order is read under the lock: read before it, it still named the deleted photo and
     the move failed with "must list every photo" (a 500)."""
-    deleting, release, errors = threading.Event(), threading.Event(), []
-
-    def other_tab():
-        try:
-            with transaction.atomic():
-                services.delete_photo(Photo.objects.get(pk=three_photos[0].pk), user=seller)
-                deleting.set()
-                release.wait(10)
-        except Exception as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def other_tab(pause):
+        with transaction.atomic():
+            services.delete_photo(Photo.objects.get(pk=three_photos[0].pk), user=seller)
+            pause()
 
     def this_tab():
-        try:
-            photo = Photo.objects.select_related("listing").get(pk=three_photos[2].pk)
-            services.move_photo(photo, -1, user=seller)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        photo = Photo.objects.select_related("listing").get(pk=three_photos[2].pk)
+        services.move_photo(photo, -1, user=seller)
 
-    threads = [threading.Thread(target=other_tab), threading.Thread(target=this_tab)]
-    threads[0].start()
-    assert deleting.wait(10)
-    threads[1].start()
-    wait_for_a_blocked_query()
-    release.set()
-    for thread in threads:
-        thread.join(20)
-    assert errors == []
+    assert race(other_tab, this_tab) == []
     assert list(listing.photos.values_list("pk", flat=True)) == [
         three_photos[2].pk, three_photos[1].pk]
 
