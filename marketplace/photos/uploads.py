@@ -1,11 +1,15 @@
 """Stop buffering an uploaded photo as soon as it is over the size limit.
 
 Django would otherwise spool the whole file to a temporary file before any check runs, so a
-multi-gigabyte upload could fill the disk. Installed first by the photo upload views.
+multi-gigabyte upload could fill the disk. Installed first by every view that takes a photo:
+the seller's photo manager and photo API, and the buyer's photo search (web and API).
 """
+from functools import wraps
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class OversizedUpload(UploadedFile):
@@ -42,3 +46,29 @@ class PhotoSizeLimitHandler(FileUploadHandler):
 def limit_photo_upload_size(request) -> None:
     """Must run before anything reads request.POST/FILES."""
     request.upload_handlers.insert(0, PhotoSizeLimitHandler(request))
+
+
+def photo_upload_view(view):
+    """A CSRF-protected web view whose uploads stop at the size limit.
+
+    The CSRF check reads (and stores) the body, so the limit has to be in place before it: the
+    middleware's check is skipped and the same check runs after the limit is installed.
+    """
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        limit_photo_upload_size(request)
+        return protected(request, *args, **kwargs)
+
+    return limited
+
+
+class PhotoUploadLimitMixin:
+    """For an API view taking photos: the limit is installed before authentication (whose CSRF
+    check reads the body) or the parsers run."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_photo_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)

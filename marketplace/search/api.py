@@ -11,6 +11,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from marketplace.listings.models import Category, Listing
+from marketplace.photos.uploads import PhotoUploadLimitMixin
 
 from . import selectors
 from .query_image import InvalidImage, read_query_image
@@ -82,7 +83,7 @@ class ImageSearchThrottle(UserRateThrottle):
     rate = "30/minute"
 
 
-class ImageSearchView(APIView):
+class ImageSearchView(PhotoUploadLimitMixin, APIView):
     """Find listings by photo: exact matches first, then similar items, one entry per listing."""
 
     parser_classes = [MultiPartParser]

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.listings.selectors import listing_for_seller
+from marketplace.photos.uploads import photo_upload_view
 
 from . import selectors, services
 from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
@@ -19,6 +20,7 @@ PHOTO_FORM_IDS = "photo_%s"
 
 
 @require_http_methods(["GET", "POST"])
+@photo_upload_view
 def search(request):
     """GET ?q=… searches text; POST with a photo searches by image. Filters apply to both."""
     # The two forms share filter fields: the photo form's ids get a prefix of their own.

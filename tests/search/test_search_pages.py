@@ -4,7 +4,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from PIL import Image
 
 from marketplace.search.models import ListingTag, TrainingLabel
@@ -73,6 +73,42 @@ def test_api_limits_how_often_one_client_searches(client, db, monkeypatch):
     statuses = [client.post(API, {}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
     cache.clear()
+
+
+@pytest.fixture
+def spooled_to_disk(settings, monkeypatch):
+    """Sizes of the chunks Django writes to temporary upload files (all of them: the in-memory
+    handler is off)."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    chunks = []
+    store = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counted(handler, raw_data, start):
+        chunks.append(len(raw_data))
+        return store(handler, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counted)
+    return chunks
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_an_oversized_search_photo_is_refused_and_not_stored_past_the_limit(
+        client, db, settings, spooled_to_disk, url):
+    settings.PHOTO_MAX_BYTES = 1000
+    response = client.post(url, {"image": upload(bytes(300_000))})
+    assert response.status_code == 400
+    assert "The photo is too large" in response.content.decode()
+    assert sum(spooled_to_disk) <= settings.PHOTO_MAX_BYTES
+
+
+def test_web_photo_search_still_needs_the_csrf_token(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("search:search"), {"image": upload(jpeg_bytes())})
+    assert response.status_code == 403
 
 
 def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
