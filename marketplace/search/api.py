@@ -7,7 +7,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from marketplace.listings.models import Category, Listing
@@ -15,6 +14,7 @@ from marketplace.photos.uploads import PhotoUploadLimitMixin
 
 from . import selectors
 from .query_image import InvalidImage, read_query_image
+from .throttles import ImageSearchThrottle
 
 
 class ImageSearch(serializers.Serializer):
@@ -74,13 +74,6 @@ def match_json(match: selectors.Match, request) -> dict:
         "exact_match": match.exact,
         "shared_attributes": match.shared,
     }
-
-
-class ImageSearchThrottle(UserRateThrottle):
-    """Each search runs the CNN: at most this many per user (or IP when signed out)."""
-
-    scope = "image_search"
-    rate = "30/minute"
 
 
 class ImageSearchView(PhotoUploadLimitMixin, APIView):

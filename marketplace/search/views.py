@@ -14,6 +14,7 @@ from marketplace.photos.uploads import photo_upload_view
 from . import selectors, services
 from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
 from .query_image import InvalidImage
+from .throttles import photo_search_wait
 
 RESULTS_PER_PAGE = 48
 PHOTO_FORM_IDS = "photo_%s"
@@ -28,6 +29,12 @@ def search(request):
                "photo_form": PhotoSearchForm(auto_id=PHOTO_FORM_IDS)}
     status = 200
     if request.method == "POST":
+        wait = photo_search_wait(request)
+        if wait is not None:
+            response = render(request, "search/search.html", {**context, "retry_after": wait},
+                              status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = PhotoSearchForm(request.POST, request.FILES, auto_id=PHOTO_FORM_IDS)
         context["photo_form"] = form
         if form.is_valid():

@@ -8,6 +8,7 @@ from django.urls import reverse, reverse_lazy
 from PIL import Image
 
 from marketplace.search.models import ListingTag, TrainingLabel
+from marketplace.search.throttles import ImageSearchThrottle
 
 from tests.search.helpers import bare_photo, jpeg_bytes, tags, unit_vector
 
@@ -64,15 +65,28 @@ def test_api_requires_an_image(client, db):
 
 
 def test_api_limits_how_often_one_client_searches(client, db, monkeypatch):
-    from django.core.cache import cache
-
-    from marketplace.search.api import ImageSearchThrottle
-
-    cache.clear()
     monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
     statuses = [client.post(API, {}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
-    cache.clear()
+
+
+def test_web_photo_search_counts_against_the_same_limit(client, db, monkeypatch):
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    assert client.post(API, {}).status_code == 400
+    assert client.post(reverse("search:search"), {"image": upload(b"x")}).status_code == 400
+    response = client.post(reverse("search:search"), {"image": upload(b"x")})
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    assert "Too many photo searches: try again in" in response.content.decode()
+    assert client.post(API, {}).status_code == 429
+    assert client.get(reverse("search:search"), {"q": "coat"}).status_code == 200  # text: free
+
+
+def test_photo_search_counts_are_kept_in_redis_for_every_process(client, db, settings):
+    import redis
+
+    client.post(API, {})
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert redis.Redis.from_url(settings.REDIS_URL).keys(f"{prefix}:*throttle_image_search_*")
 
 
 @pytest.fixture
