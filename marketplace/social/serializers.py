@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from marketplace.listings.selectors import public_listings
+
 from . import selectors
 from .models import Block, Comment, Friendship, Notification, Poll, PollOption, SavedListing
 
@@ -48,6 +50,8 @@ class SavedListingSerializer(serializers.ModelSerializer):
         model = SavedListing
         fields = ["id", "listing", "title", "price", "currency", "status", "created_at"]
         read_only_fields = ["created_at"]
+        # A listing that is not public reads as one that does not exist.
+        extra_kwargs = {"listing": {"queryset": public_listings()}}
         validators = []  # duplicates are fine: saving twice keeps one row
 
 

@@ -215,8 +215,9 @@ def save_listing(user, listing) -> SavedListing:
     return saved
 
 
-def unsave_listing(user, listing) -> None:
-    SavedListing.objects.filter(user=user, listing=listing).delete()
+def unsave_listing(user, listing_id: int) -> None:
+    """By id: the listing itself is not read (it may be hidden or gone)."""
+    SavedListing.objects.filter(user=user, listing_id=listing_id).delete()
 
 
 # --- polls ----------------------------------------------------------------------------------
