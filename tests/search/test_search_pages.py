@@ -129,7 +129,9 @@ def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
     response = client.post(reverse("search:search"), {"image": upload(b"not an image")})
     assert response.status_code == 400
     assert "not a readable image" in response.content.decode()
-    assert 'capture="environment"' in response.content.decode()
+    # A phone offers its camera and its gallery (screenshots too): no `capture` forcing the camera.
+    assert 'accept="image/*"' in response.content.decode()
+    assert "capture" not in response.content.decode()
 
 
 def test_text_search_page_lists_matches(client, make_listing):
