@@ -18,7 +18,7 @@ from pgvector import Bit
 from pgvector.django import CosineDistance, HammingDistance
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.selectors import public_listings, with_ready_photos
+from marketplace.listings.selectors import public_listings, ready_photos, with_ready_photos
 from marketplace.photos.models import Photo
 
 from .models import (
@@ -191,10 +191,13 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
     for analysis_id, listing_id, distance in ranked:
         if listing_id not in best and len(best) < limit:
             best[listing_id] = (analysis_id, distance)
-    # Only the page's rows become models (with their listing and photo), in one query; a row
-    # deleted since the ranking is left out.
-    analyses = PhotoAnalysis.objects.defer("embedding", "code").select_related(
-        "listing", "photo").in_bulk([analysis_id for analysis_id, _ in best.values()])
+    # Only the page's rows become models, with their photo and what a result card reads of the
+    # listing (category, ready photos), in a fixed number of queries; a row deleted since the
+    # ranking is left out.
+    analyses = (PhotoAnalysis.objects.defer("embedding", "code")
+                .select_related("listing__category", "photo")
+                .prefetch_related(ready_photos("listing__photos"))
+                .in_bulk([analysis_id for analysis_id, _ in best.values()]))
     return [Match(analysis.listing, analysis.photo, float(distance),
                   shared_attributes(query_tags or {}, analysis.tags))
             for analysis, distance in ((analyses.get(analysis_id), distance)

@@ -10,7 +10,7 @@ from PIL import Image
 from marketplace.search.models import ListingTag, TrainingLabel
 from marketplace.search.throttles import ImageSearchThrottle
 
-from tests.search.helpers import bare_photo, jpeg_bytes, tags, unit_vector
+from tests.search.helpers import TEST_VERSION, bare_photo, jpeg_bytes, tags, unit_vector
 
 API = "/api/v1/search/image/"
 
@@ -132,6 +132,40 @@ def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
     # A phone offers its camera and its gallery (screenshots too): no `capture` forcing the camera.
     assert 'accept="image/*"' in response.content.decode()
     assert "capture" not in response.content.decode()
+
+
+@pytest.fixture
+def engine_sees(monkeypatch):
+    """The engine, replaced: every query photo embeds as `unit_vector(0)`."""
+    from types import SimpleNamespace
+
+    from vision.engine import ImageResult, Prediction
+
+    embedding = unit_vector(0)
+    result = ImageResult(ok=True, model_version=TEST_VERSION, embedding=embedding,
+                         code=embedding > 0, category=Prediction("outerwear", 0.9),
+                         colour=Prediction("blue", 0.9))
+    engine = SimpleNamespace(run=lambda images: [result])
+    monkeypatch.setattr("marketplace.search.engine.get_engine", lambda: engine)
+
+
+def test_photo_results_page_reads_as_many_rows_for_six_results_as_for_one(
+        client, make_listing, analysed, engine_sees):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def results_page_queries(expected_cards: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(reverse("search:search"), {"image": upload(jpeg_bytes())})
+        assert page.content.decode().count('<article class="card') == expected_cards
+        assert "Coats &amp; jackets" in page.content.decode()  # the category, on every card
+        return len(queries)
+
+    for number in range(6):
+        analysed(bare_photo(make_listing(f"Coat {number}")), unit_vector(number + 1))
+        if number == 0:
+            one = results_page_queries(1)
+    assert results_page_queries(6) == one
 
 
 def test_text_search_page_lists_matches(client, make_listing):
