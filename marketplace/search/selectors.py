@@ -66,18 +66,19 @@ class SearchFilters:
     def category_ids(self) -> list[int]:
         return self.category.descendant_ids() if self.category is not None else []
 
-    def listing_q(self, prefix: str = "") -> Q:
+    def listing_q(self) -> Q:
+        """The filters as a condition on listings."""
         q = Q()
         if self.category is not None:
-            q &= Q(**{f"{prefix}category_id__in": self.category_ids})
+            q &= Q(category_id__in=self.category_ids)
         if self.min_price is not None:
-            q &= Q(**{f"{prefix}price__gte": self.min_price})
+            q &= Q(price__gte=self.min_price)
         if self.max_price is not None:
-            q &= Q(**{f"{prefix}price__lte": self.max_price})
+            q &= Q(price__lte=self.max_price)
         if self.condition:
-            q &= Q(**{f"{prefix}condition": self.condition})
+            q &= Q(condition=self.condition)
         if self.location:
-            q &= Q(**{f"{prefix}location__icontains": self.location})
+            q &= Q(location__icontains=self.location)
         return q
 
 
