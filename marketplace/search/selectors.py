@@ -18,7 +18,8 @@ from pgvector import Bit
 from pgvector.django import CosineDistance, HammingDistance
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.selectors import public_listings, ready_photos, with_ready_photos
+from marketplace.listings.selectors import (
+    listings_for_sale, public_listings, ready_photos, with_ready_photos)
 from marketplace.photos.models import Photo
 
 from .models import (
@@ -45,11 +46,6 @@ CATEGORY_CODE_CANDIDATES = 400
 
 def active_model_version() -> str | None:
     return ActiveModel.objects.values_list("model_version", flat=True).first()
-
-
-def searchable_listings() -> QuerySet[Listing]:
-    """What search and "similar items" show: public listings still for sale (as browse does)."""
-    return public_listings().filter(status=Listing.Status.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,7 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         return []
     candidates = PhotoAnalysis.objects.filter(
         model_version=model_version, status=PhotoAnalysis.Status.DONE,
-        listing__in=searchable_listings().filter(filters.listing_q()))
+        listing__in=listings_for_sale().filter(filters.listing_q()))
     distance = CosineDistance("embedding", embedding)
     # "+ 0" keeps HNSW out: a ranking of given rows by their exact distance.
     exact_distance = distance + Value(0.0)
@@ -215,7 +211,7 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
         iterative_index_scan()
         nearest = list(
             ListingVector.objects
-            .filter(model_version=model_version, listing__in=searchable_listings())
+            .filter(model_version=model_version, listing__in=listings_for_sale())
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("embedding", own.embedding))
             .order_by("distance")
@@ -246,7 +242,7 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
     tagged = (Exists(by_tag.filter(listing=OuterRef("pk")))
               | Exists(by_model_tag.filter(listing=OuterRef("pk"))))
     return with_ready_photos(
-        searchable_listings().filter(filters.listing_q()).filter(matching)
+        listings_for_sale().filter(filters.listing_q()).filter(matching)
         .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
             When(tagged, then=Value(TAG_BOOST)), default=Value(0.0), output_field=FloatField()))
         .order_by("-rank", "-created_at"))

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from marketplace.listings.selectors import public_listings
+from marketplace.listings.selectors import listings_for_sale, public_listings
 
 from . import selectors
 from .models import Block, Comment, Friendship, Notification, Poll, PollOption, SavedListing
@@ -148,7 +148,7 @@ class PollSerializer(PollSummarySerializer):
 
 class PollCreateSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=200)
-    listings = serializers.PrimaryKeyRelatedField(many=True, queryset=selectors.askable_listings())
+    listings = serializers.PrimaryKeyRelatedField(many=True, queryset=listings_for_sale())
     invitees = serializers.SlugRelatedField(
         many=True,
         slug_field="username",

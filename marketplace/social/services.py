@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from marketplace.listings.selectors import listings_for_sale
+
 from . import selectors
 from .models import (
     Block,
@@ -233,7 +235,7 @@ def create_poll(owner, question: str, listings, invitees=()) -> Poll:
     if not 1 <= len(listings) <= Poll.MAX_OPTIONS:
         raise SocialError(f"Pick between 1 and {Poll.MAX_OPTIONS} listings.")
     askable = set(
-        selectors.askable_listings()
+        listings_for_sale()
         .filter(pk__in=[listing.pk for listing in listings])
         .values_list("pk", flat=True)
     )
