@@ -168,6 +168,20 @@ def test_photo_results_page_reads_as_many_rows_for_six_results_as_for_one(
     assert results_page_queries(6) == one
 
 
+def test_api_checks_filters_by_the_search_page_rules(client, categories, engine_sees):
+    from marketplace.search.forms import SearchFiltersForm
+
+    bad = {"category": "no-such", "min_price": "-1", "condition": "mint", "location": "x" * 121}
+    form = SearchFiltersForm(bad)
+    assert not form.is_valid()
+    response = client.post(API, {"image": upload(jpeg_bytes()), **bad})
+    assert response.status_code == 400
+    assert response.json() == {name: list(errors) for name, errors in form.errors.items()}
+    # Empty fields mean "any", as on the page (where every field is sent, empty or not).
+    empty = {"category": "", "min_price": "", "max_price": "", "condition": "", "location": ""}
+    assert client.post(API, {"image": upload(jpeg_bytes()), **empty}).status_code == 200
+
+
 def test_text_search_page_lists_matches(client, make_listing):
     make_listing("Vintage denim jacket")
     make_listing("Desk lamp", "lighting")
