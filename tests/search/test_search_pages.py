@@ -182,6 +182,13 @@ def test_api_checks_filters_by_the_search_page_rules(client, categories, engine_
     assert client.post(API, {"image": upload(jpeg_bytes()), **empty}).status_code == 200
 
 
+def test_search_page_lists_the_categories_in_a_few_queries(client, categories,
+                                                          django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # one per form's category list, not one per category
+        page = client.get(reverse("search:search")).content.decode()
+    assert ">\u2003Coats &amp; jackets</option>" in page  # indented under its vertical
+
+
 def test_text_search_page_lists_matches(client, make_listing):
     make_listing("Vintage denim jacket")
     make_listing("Desk lamp", "lighting")
