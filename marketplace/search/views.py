@@ -48,10 +48,13 @@ def search(request):
                 status = 503
         if form.errors and status == 200:
             status = 400
-    elif context["text_form"].is_valid() and context["text_form"].cleaned_data["q"]:
+    elif context["text_form"].is_bound:
         form = context["text_form"]
-        context["listings"] = selectors.text_search(
-            form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
+        if not form.is_valid():
+            status = 400  # the page shows what is wrong next to the field
+        elif form.cleaned_data["q"]:
+            context["listings"] = selectors.text_search(
+                form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
     return render(request, "search/search.html", context, status=status)
 
 

@@ -189,6 +189,16 @@ def test_search_page_lists_the_categories_in_a_few_queries(client, categories,
     assert ">\u2003Coats &amp; jackets</option>" in page  # indented under its vertical
 
 
+def test_text_search_says_what_is_wrong_with_the_words(client, make_listing):
+    make_listing("Vintage denim jacket")
+    response = client.get(reverse("search:search"), {"q": "jacket" + "s" * 195})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ensure this value has at most 200 characters (it has 201)." in page
+    assert 'aria-invalid="true" aria-describedby="id_q_error"' in page
+    assert "Vintage denim jacket" not in page
+
+
 def test_text_search_page_lists_matches(client, make_listing):
     make_listing("Vintage denim jacket")
     make_listing("Desk lamp", "lighting")
