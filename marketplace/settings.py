@@ -200,6 +200,10 @@ SOCIAL_SHARE_LINK_DAYS = int(os.environ.get("SOCIAL_SHARE_LINK_DAYS", 7))
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Django's cache, in the same Redis: what the throttles count (photo search) holds across web
+# processes. The prefix keeps its keys apart from Celery's; never `cache.clear()` (FLUSHDB).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "shoplens"}}
 CELERY_BROKER_URL = REDIS_URL
 # Task state lives in the database; only tasks that opt in (ping) keep a result, for an hour.
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,15 @@ def plain_static_storage(settings):
     needs the manifest that collectstatic writes)."""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Each test keeps its cache entries (the throttles' counts) under a prefix of its own in the
+    shared Redis: nothing leaks between tests or parallel runs, and nothing needs flushing (a
+    flush would empty the Celery broker, which lives in the same Redis)."""
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture(autouse=True)

@@ -27,10 +27,14 @@ def public_listings() -> QuerySet[Listing]:
     return Listing.objects.filter(PUBLIC)
 
 
+def listings_for_sale() -> QuerySet[Listing]:
+    """Public listings still for sale: what browse and search show and a poll may offer."""
+    return public_listings().filter(status=Listing.Status.ACTIVE)
+
+
 def browse_listings() -> QuerySet[Listing]:
-    """What the browse grid and the API list show: public listings still for sale."""
-    return with_ready_photos(
-        public_listings().filter(status=Listing.Status.ACTIVE).order_by("-created_at", "-pk"))
+    """What the browse grid and the API list show: listings for sale, newest first."""
+    return with_ready_photos(listings_for_sale().order_by("-created_at", "-pk"))
 
 
 def listings_for_seller(seller) -> QuerySet[Listing]:

@@ -13,12 +13,12 @@ from marketplace.listings.selectors import listing_for_viewer
 from . import selectors, services
 from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
-from .uploads import limit_photo_upload, upload_refusal
+from .uploads import PhotoUploadLimitMixin, upload_refusal
 
 
 @extend_schema(tags=["photos"],
                parameters=[OpenApiParameter("listing_id", int, OpenApiParameter.PATH)])
-class ListingPhotoViewSet(viewsets.GenericViewSet):
+class ListingPhotoViewSet(PhotoUploadLimitMixin, viewsets.GenericViewSet):
     """The photos of one listing: anyone may list a public listing's ready photos; only its
     seller sees pending/failed ones, uploads or reorders."""
 
@@ -26,10 +26,6 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
     pagination_class = None  # a listing has a handful of photos (PHOTOS_PER_LISTING)
     filter_backends = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    def initialize_request(self, request, *args, **kwargs):
-        limit_photo_upload(request)
-        return super().initialize_request(request, *args, **kwargs)
 
     @cached_property
     def listing(self):

@@ -1,13 +1,17 @@
 """Stop buffering a photo upload as soon as it is over the limits.
 
 Django would otherwise spool every file to a temporary file before any check runs, so a
-multi-gigabyte upload, or a hundred files at once, could fill the disk. Installed first by the
-photo upload views, which then ask `upload_refusal` before looking at the files.
+multi-gigabyte upload, or a hundred files at once, could fill the disk. Installed first by every
+view that takes a photo: the seller's photo manager and photo API (which then ask
+`upload_refusal` before looking at the files) and the buyer's photo search (web and API).
 """
+from functools import wraps
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class OversizedUpload(UploadedFile):
@@ -75,3 +79,29 @@ def upload_refusal(request) -> str | None:
     body has been parsed)."""
     return next((handler.refusal for handler in request.upload_handlers
                  if isinstance(handler, PhotoUploadLimitHandler)), None)
+
+
+def photo_upload_view(view):
+    """A CSRF-protected web view whose uploads stop at the size limit.
+
+    The CSRF check reads (and stores) the body, so the limit has to be in place before it: the
+    middleware's check is skipped and the same check runs after the limit is installed.
+    """
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        limit_photo_upload(request)
+        return protected(request, *args, **kwargs)
+
+    return limited
+
+
+class PhotoUploadLimitMixin:
+    """For an API view taking photos: the limit is installed before authentication (whose CSRF
+    check reads the body) or the parsers run."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_photo_upload(request)
+        return super().initialize_request(request, *args, **kwargs)

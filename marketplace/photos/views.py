@@ -7,27 +7,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from marketplace.listings.selectors import listing_for_seller
 
 from . import services
 from .forms import PhotoUploadForm
-from .uploads import limit_photo_upload, upload_refusal
+from .uploads import photo_upload_view, upload_refusal
 
 MOVES = {"up": -1, "down": 1}
 
 
-@csrf_exempt  # only so the upload limit is in place before the CSRF check reads the body;
-@login_required  # `manage_photos` below is CSRF-protected.
+@login_required
+@photo_upload_view
 def manage(request, listing_pk: int):
-    limit_photo_upload(request)
-    return manage_photos(request, listing_pk)
-
-
-@csrf_protect
-def manage_photos(request, listing_pk: int):
     listing = listing_for_seller(request.user, listing_pk)
     form = PhotoUploadForm()
     if request.method == "POST":
