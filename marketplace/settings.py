@@ -140,6 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000))
 PHOTOS_PER_LISTING = 12
+# One photo upload (up to PHOTOS_PER_LISTING files) may carry at most this much in all; past it,
+# or past PHOTOS_PER_LISTING files, the upload is refused and nothing more of it is buffered.
+PHOTO_UPLOAD_MAX_BYTES = int(os.environ.get("PHOTO_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
 # Rotating views: a whole capture (video or photo burst) may be at most 300 MB, checked from
 # Content-Length before the body is read.
 SPIN_UPLOAD_MAX_BYTES = int(os.environ.get("SPIN_UPLOAD_MAX_BYTES", 300 * 1024 * 1024))
@@ -148,6 +151,9 @@ SPIN_MIN_PHOTOS, SPIN_MAX_PHOTOS = 8, 72
 SPIN_OUTPUT_FRAMES = int(os.environ.get("SPIN_OUTPUT_FRAMES", 36))
 SPIN_PENDING_GRACE_SECONDS = int(os.environ.get("SPIN_PENDING_GRACE_SECONDS", 300))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most files any form takes at once: a spin's photo burst and its video (Django's default is
+# 100). The photo upload refuses past PHOTOS_PER_LISTING itself, with a message for the seller.
+DATA_UPLOAD_MAX_NUMBER_FILES = max(SPIN_MAX_PHOTOS + 1, PHOTOS_PER_LISTING + 1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security: CSRF everywhere, secure cookies and HSTS whenever DEBUG is off.
@@ -194,6 +200,10 @@ SOCIAL_SHARE_LINK_DAYS = int(os.environ.get("SOCIAL_SHARE_LINK_DAYS", 7))
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Django's cache, in the same Redis: what the throttles count (photo search) holds across web
+# processes. The prefix keeps its keys apart from Celery's; never `cache.clear()` (FLUSHDB).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "shoplens"}}
 CELERY_BROKER_URL = REDIS_URL
 # Task state lives in the database; only tasks that opt in (ping) keep a result, for an hour.
 CELERY_RESULT_BACKEND = REDIS_URL

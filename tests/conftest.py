@@ -1,13 +1,16 @@
 """Shared fixtures. The database is the real Postgres+pgvector that `make test` starts."""
 import os
+import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +95,15 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Each test keeps its cache entries (the throttles' counts) under a prefix of its own in the
+    shared Redis: nothing leaks between tests or parallel runs, and nothing needs flushing (a
+    flush would empty the Celery broker, which lives in the same Redis)."""
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """A cheap hasher: the real one is deliberately slow and tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -104,3 +116,33 @@ def categories(db):
     from marketplace.listings.services import sync_categories
 
     sync_categories()
+
+
+@pytest.fixture
+def phone(live_server, monkeypatch):
+    """A logged-out Playwright page 375 px wide in headless Chromium, with `page.open(path)`
+    for the live server and `page.log_in(user)` (skips the test where Chromium is missing)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("needs Chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still plain synchronous code, but their connection lives in the loop's context.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 375, "height": 812})
+        page.open = lambda path: page.goto(live_server.url + path)
+
+        def log_in(user) -> None:
+            client = Client()
+            client.force_login(user)
+            page.context.add_cookies([{
+                "name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+
+        page.log_in = log_in
+        yield page
+        connections.close_all()  # the test's connection, before its context goes away
+        browser.close()

@@ -1,7 +1,9 @@
 // The buyer-side rotating view: frames of a stitched spin on a three.js plane that tilts with
-// the turn (turntable feel), drag/swipe with inertia, pinch/scroll zoom, autoplay when idle,
-// arrow keys, full screen. Low-res sprite frames first, then display, then zoom frames.
-// Autoplay is off for visitors who ask for reduced motion.
+// the turn (turntable feel), drag/swipe with inertia, pinch/scroll zoom, autoplay when idle and
+// on screen, arrow keys, full screen. Low-res sprite frames first, then display, then zoom frames.
+// Autoplay is off for visitors who ask for reduced motion. The wheel scrolls the page past the
+// viewer; it zooms only with Ctrl/⌘ held (what a trackpad pinch sends too) or once the viewer is
+// in use (focused: tapped, dragged or tabbed to).
 // Without WebGL it swaps <img> frames on a 2D element; without JS the plain gallery shows.
 import { Mesh, MeshBasicMaterial, PerspectiveCamera, PlaneGeometry, Scene, SRGBColorSpace,
   Texture, WebGLRenderer } from "three";
@@ -118,6 +120,7 @@ class SpinViewer {
     this.zoomLoaded = false;
     this.lastInput = performance.now();
     this.pointers = new Map();
+    this.onScreen = true;
     root.classList.add("spin-ready");
     this.host = document.createElement("div");
     this.host.className = "spin-stage";
@@ -127,6 +130,7 @@ class SpinViewer {
     this.bind();
     this.resize();
     new ResizeObserver(() => this.resize()).observe(this.host);
+    new IntersectionObserver(([entry]) => { this.onScreen = entry.isIntersecting; }).observe(root);
     this.load();
     requestAnimationFrame((t) => this.tick(t));
   }
@@ -217,6 +221,7 @@ class SpinViewer {
     el.addEventListener("pointerup", release);
     el.addEventListener("pointercancel", release);
     el.addEventListener("wheel", (e) => {
+      if (!e.ctrlKey && !e.metaKey && !el.contains(document.activeElement)) return; // page scroll
       e.preventDefault();
       this.setZoom(this.zoom * Math.exp(-e.deltaY / 500));
       this.touched();
@@ -249,9 +254,9 @@ class SpinViewer {
     if (!dragging && Math.abs(this.velocity) > 0.01) {
       this.turn(this.velocity); // inertia
       this.velocity *= FRICTION;
-    } else if (!dragging && this.loop && !REDUCED_MOTION && this.zoom === 1 &&
+    } else if (!dragging && this.loop && !REDUCED_MOTION && this.zoom === 1 && this.onScreen &&
                now - this.lastInput > IDLE_MS) {
-      this.turn(AUTOPLAY_FRAMES_PER_S / 60); // autoplay while idle
+      this.turn(AUTOPLAY_FRAMES_PER_S / 60); // autoplay while idle and in sight
     }
     const index = this.frameIndex();
     const image = (this.zoom > 1.2 && this.zoomImages[index]) || this.images[index];

@@ -2,15 +2,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
 
+from marketplace.photos.admin import PhotoPreview
 from marketplace.photos.models import Photo
 
 from . import services
 from .models import Category, Listing
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(PhotoPreview, admin.TabularInline):
     model = Photo
     extra = 0
     fields = ("preview", "position", "status", "failure_reason", "width", "height")
@@ -19,13 +19,6 @@ class PhotoInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # photos arrive through the upload pipeline, which validates them
-
-    @admin.display(description="Preview")
-    def preview(self, photo: Photo) -> str:
-        if not photo.thumbnail:
-            return "—"
-        return format_html('<img src="{}" alt="" style="height:80px;border-radius:4px">',
-                           photo.thumbnail.url)
 
 
 class HideReasonForm(forms.Form):

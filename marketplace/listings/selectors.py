@@ -27,10 +27,14 @@ def public_listings() -> QuerySet[Listing]:
     return Listing.objects.filter(PUBLIC)
 
 
+def listings_for_sale() -> QuerySet[Listing]:
+    """Public listings still for sale: what browse and search show and a poll may offer."""
+    return public_listings().filter(status=Listing.Status.ACTIVE)
+
+
 def browse_listings() -> QuerySet[Listing]:
-    """What the browse grid and the API list show: public listings still for sale."""
-    return with_ready_photos(
-        public_listings().filter(status=Listing.Status.ACTIVE).order_by("-created_at", "-pk"))
+    """What the browse grid and the API list show: listings for sale, newest first."""
+    return with_ready_photos(listings_for_sale().order_by("-created_at", "-pk"))
 
 
 def listings_for_seller(seller) -> QuerySet[Listing]:
@@ -38,6 +42,10 @@ def listings_for_seller(seller) -> QuerySet[Listing]:
     return with_ready_photos(
         Listing.objects.filter(seller=seller).annotate(photo_count=Count("photos"))
         .order_by("-created_at", "-pk"))
+
+
+def is_seller(listing: Listing, user) -> bool:
+    return user.is_authenticated and listing.seller_id == user.pk
 
 
 def visible_listings(user) -> QuerySet[Listing]:

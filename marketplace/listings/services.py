@@ -34,14 +34,20 @@ def _set_status(listing: Listing, status: Listing.Status) -> Listing:
 
 
 def mark_sold(listing: Listing) -> Listing:
-    """Sold listings leave browse but keep their page (with a "Sold" badge)."""
-    if listing.status != Listing.Status.ACTIVE:
-        raise ValidationError("Only a listing that is for sale can be marked as sold.")
-    return _set_status(listing, Listing.Status.SOLD)
+    """Sold listings leave browse but keep their page (with a "Sold" badge). The status is read
+    again under a row lock: `listing` may be stale (removed in another tab meanwhile)."""
+    with transaction.atomic():
+        listing.status = (Listing.objects.select_for_update(no_key=True)
+                          .values_list("status", flat=True).get(pk=listing.pk))
+        if listing.status != Listing.Status.ACTIVE:
+            raise ValidationError("Only a listing that is for sale can be marked as sold.",
+                                  code="not_for_sale")
+        return _set_status(listing, Listing.Status.SOLD)
 
 
 def remove_listing(listing: Listing) -> Listing:
-    """Soft delete: the row stays so saved lists, polls and photos that point at it still work."""
+    """Soft delete: the row stays so saved lists, polls and photos that point at it still work.
+    Allowed from any status, so it needs no check (a concurrent `mark_sold` waits or refuses)."""
     return _set_status(listing, Listing.Status.REMOVED)
 
 

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -31,16 +30,8 @@ def detail(request, pk: int):
         "listing": listing,
         "photos": photos,
         "photo": selected or (photos[0] if photos else None),
-        "is_seller": listing.seller_id == request.user.pk,
+        "is_seller": selectors.is_seller(listing, request.user),
     })
-
-
-def after_create_url(listing: Listing) -> str:
-    """The photo manager when the photos app provides it, else the listing page."""
-    try:
-        return reverse("photos:manage", args=[listing.pk])
-    except NoReverseMatch:
-        return listing.get_absolute_url()
 
 
 @login_required
@@ -49,7 +40,7 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         listing = services.create_listing(request.user, **form.cleaned_data)
         messages.success(request, "Listing created. Now add some photos.")
-        return redirect(after_create_url(listing))
+        return redirect("photos:manage", listing.pk)
     return render(request, "listings/form.html", {"form": form})
 
 

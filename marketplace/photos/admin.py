@@ -4,8 +4,19 @@ from django.utils.html import format_html
 from .models import Photo
 
 
+class PhotoPreview:
+    """A `preview` column for photo admins: the thumbnail, or the state while there is none."""
+
+    @admin.display(description="Preview")
+    def preview(self, photo: Photo) -> str:
+        if not photo.thumbnail:
+            return photo.get_status_display()
+        return format_html('<img src="{}" alt="" width="80" height="80" loading="lazy">',
+                           photo.thumbnail.url)
+
+
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(PhotoPreview, admin.ModelAdmin):
     list_display = ["id", "preview", "listing", "position", "status", "failure_reason",
                     "created_at"]
     list_filter = ["status"]
@@ -16,13 +27,6 @@ class PhotoAdmin(admin.ModelAdmin):
     exclude = ["original"]
     readonly_fields = ["preview", "display", "thumbnail", "status", "failure_reason", "width",
                        "height", "sha256", "created_at", "processed_at"]
-
-    @admin.display(description="Preview")
-    def preview(self, photo: Photo) -> str:
-        if not photo.thumbnail:
-            return photo.get_status_display()
-        return format_html('<img src="{}" alt="" width="80" height="80" loading="lazy">',
-                           photo.thumbnail.url)
 
     def has_add_permission(self, request) -> bool:
         return False  # photos come in through the seller's upload, which validates them

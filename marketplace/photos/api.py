@@ -8,15 +8,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from marketplace.listings.selectors import listing_for_viewer
+
 from . import selectors, services
 from .models import Photo
 from .serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
-from .uploads import limit_photo_upload_size
+from .uploads import PhotoUploadLimitMixin, upload_refusal
 
 
 @extend_schema(tags=["photos"],
                parameters=[OpenApiParameter("listing_id", int, OpenApiParameter.PATH)])
-class ListingPhotoViewSet(viewsets.GenericViewSet):
+class ListingPhotoViewSet(PhotoUploadLimitMixin, viewsets.GenericViewSet):
     """The photos of one listing: anyone may list a public listing's ready photos; only its
     seller sees pending/failed ones, uploads or reorders."""
 
@@ -25,19 +27,15 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
     filter_backends = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    def initialize_request(self, request, *args, **kwargs):
-        limit_photo_upload_size(request)
-        return super().initialize_request(request, *args, **kwargs)
-
     @cached_property
     def listing(self):
-        return selectors.visible_listing_or_404(self.request.user, self.kwargs["listing_id"])
+        return listing_for_viewer(self.request.user, self.kwargs["listing_id"])
 
     def get_queryset(self):
         return selectors.photos_of(self.listing, self.request.user)
 
     def list(self, request, listing_id):
-        return Response(PhotoSerializer(self.get_queryset(), many=True).data)
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
     @extend_schema(
         request={"multipart/form-data": PhotoUploadSerializer},
@@ -48,13 +46,16 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
         """Upload several photos at once; all are stored, or none if any file is refused."""
         services.ensure_seller(self.listing, request.user)
         upload = PhotoUploadSerializer(data=request.data)
+        if refusal := upload_refusal(request):  # known once request.data has been read
+            raise ValidationError({"images": [refusal]})
         upload.is_valid(raise_exception=True)
         try:
             photos = services.add_photos(
                 self.listing, upload.validated_data["images"], user=request.user)
         except DjangoValidationError as error:
             raise ValidationError({"images": error.messages}) from None
-        return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(photos, many=True).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PhotoOrderSerializer, responses={200: PhotoSerializer(many=True)})
     @action(detail=False, methods=["post"])
@@ -66,7 +67,7 @@ class ListingPhotoViewSet(viewsets.GenericViewSet):
             services.reorder_photos(self.listing, order.validated_data["order"], user=request.user)
         except DjangoValidationError as error:
             raise ValidationError({"order": error.messages}) from None
-        return Response(PhotoSerializer(self.get_queryset(), many=True).data)
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
 
 class PhotoViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

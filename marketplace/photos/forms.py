@@ -10,8 +10,9 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={
-            # Phones offer the camera as well as the gallery; HEIC named for older iOS pickers.
-            "accept": "image/*,.heic,.heif", "capture": "environment"}))
+            # Phones offer the camera as well as the gallery (a `capture` attribute would open
+            # the camera alone, one shot at a time); HEIC named for older iOS pickers.
+            "accept": "image/*,.heic,.heif"}))
         super().__init__(*args, allow_empty_file=True, **kwargs)
 
     def clean(self, data, initial=None):

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from marketplace.listings.selectors import is_seller
+
 from .models import Photo
 
 
@@ -9,6 +11,9 @@ class PhotoSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     display_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
+    sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 of the uploaded original, for the listing's seller (null for anyone "
+                  "else: it would tell whether someone holds the private original).")
 
     class Meta:
         model = Photo
@@ -22,6 +27,10 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, photo: Photo) -> str | None:
         return photo.thumbnail.url if photo.thumbnail else None
+
+    def get_sha256(self, photo: Photo) -> str | None:
+        request = self.context.get("request")
+        return photo.sha256 if request and is_seller(photo.listing, request.user) else None
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -18,11 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from marketplace.listings.models import Listing
+from marketplace.listings.selectors import is_seller
 from worker.tasks.photos import make_renditions as make_renditions_task
 
 from . import renditions
 from .models import Photo
-from .selectors import is_seller, pending_photo_ids
+from .selectors import pending_photo_ids
 from .validation import check_photo_count, validate_photo_files
 
 logger = logging.getLogger(__name__)
@@ -67,24 +68,43 @@ def reorder_photos(listing: Listing, photo_ids: Sequence[int], *, user) -> None:
     """Put the listing's photos in the given order; it must name each of them exactly once."""
     ensure_seller(listing, user)
     with transaction.atomic():
-        photos = {photo.pk: photo for photo in listing.photos.select_for_update()}
+        photos = lock_photos(listing)
         if len(photo_ids) != len(set(photo_ids)) or set(photo_ids) != set(photos):
             raise ValidationError(
                 "The new order must list every photo of this listing exactly once.",
                 code="bad_order")
-        for position, photo_id in enumerate(photo_ids, start=1):
-            photos[photo_id].position = position
-        Photo.objects.bulk_update(photos.values(), ["position"])
+        save_order(photos, photo_ids)
 
 
 def move_photo(photo: Photo, step: int, *, user) -> None:
-    """Swap a photo with its neighbour (step -1: earlier, +1: later); no-op at either end."""
-    order = list(photo.listing.photos.values_list("pk", flat=True))
-    index = order.index(photo.pk)
-    target = index + step
-    if 0 <= target < len(order):
-        order[index], order[target] = order[target], order[index]
-    reorder_photos(photo.listing, order, user=user)
+    """Swap a photo with its neighbour (step -1: earlier, +1: later); no-op at either end.
+
+    The order is read under the same locks it is written with, so a photo uploaded or deleted
+    meanwhile cannot make it stale; only the moved photo's own deletion is refused."""
+    ensure_seller(photo.listing, user)
+    with transaction.atomic():
+        photos = lock_photos(photo.listing)
+        order = list(photos)
+        if photo.pk not in photos:
+            raise ValidationError("This photo has just been deleted.", code="gone")
+        index = order.index(photo.pk)
+        target = index + step
+        if 0 <= target < len(order):
+            order[index], order[target] = order[target], order[index]
+        save_order(photos, order)
+
+
+def lock_photos(listing: Listing) -> dict[int, Photo]:
+    """The listing's photos by id, in their order, locked until the transaction ends (in id
+    order, the order the vision worker locks its batches in)."""
+    locked = listing.photos.select_for_update().order_by("pk")
+    return {photo.pk: photo for photo in sorted(locked, key=lambda p: (p.position, p.pk))}
+
+
+def save_order(photos: dict[int, Photo], photo_ids: Sequence[int]) -> None:
+    for position, photo_id in enumerate(photo_ids, start=1):
+        photos[photo_id].position = position
+    Photo.objects.bulk_update(photos.values(), ["position"])
 
 
 def delete_photo(photo: Photo, *, user) -> None:

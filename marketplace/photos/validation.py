@@ -73,8 +73,9 @@ def validate_photo_file(upload: UploadedFile) -> None:
             with Image.open(upload) as image:
                 check_header(image)
                 # A JPEG is decoded at 1/8 scale: every byte is still read and checked, with
-                # 1/64 of the pixels in memory. Other formats decode at full size.
-                image.draft(None, (image.width // 8, image.height // 8))
+                # 1/64 of the pixels in memory. Other formats decode at full size. (At least
+                # 1 px a side: Pillow divides by the requested size.)
+                image.draft(None, (max(image.width // 8, 1), max(image.height // 8, 1)))
                 image.load()
     except ValidationError:
         raise

@@ -7,30 +7,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+
+from marketplace.listings.selectors import listing_for_seller
 
 from . import services
 from .forms import PhotoUploadForm
-from .selectors import owned_listing_or_404
-from .uploads import limit_photo_upload_size
+from .uploads import photo_upload_view, upload_refusal
 
 MOVES = {"up": -1, "down": 1}
 
 
-@csrf_exempt  # only so the upload limit is in place before the CSRF check reads the body;
-@login_required  # `manage_photos` below is CSRF-protected.
+@login_required
+@photo_upload_view
 def manage(request, listing_pk: int):
-    limit_photo_upload_size(request)
-    return manage_photos(request, listing_pk)
-
-
-@csrf_protect
-def manage_photos(request, listing_pk: int):
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     form = PhotoUploadForm()
     if request.method == "POST":
         form = PhotoUploadForm(request.POST, request.FILES)
+        if refusal := upload_refusal(request):
+            form.add_error("images", refusal)
         if form.is_valid():
             try:
                 photos = services.add_photos(listing, form.cleaned_data["images"],
@@ -51,18 +47,21 @@ def manage_photos(request, listing_pk: int):
 @login_required
 @require_POST
 def move(request, listing_pk: int, photo_pk: int, direction: str):
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     if direction not in MOVES:
         raise Http404
     photo = get_object_or_404(listing.photos, pk=photo_pk)
-    services.move_photo(photo, MOVES[direction], user=request.user)
+    try:
+        services.move_photo(photo, MOVES[direction], user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     return redirect(reverse("photos:manage", args=[listing.pk]) + f"#photo-{photo.pk}")
 
 
 @login_required
 def delete(request, listing_pk: int, photo_pk: int):
     """GET asks for confirmation (the no-JavaScript path), POST deletes."""
-    listing = owned_listing_or_404(request.user, listing_pk)
+    listing = listing_for_seller(request.user, listing_pk)
     photo = get_object_or_404(listing.photos, pk=photo_pk)
     if request.method == "POST":
         services.delete_photo(photo, user=request.user)

@@ -7,26 +7,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from marketplace.listings.models import Category, Listing
+from marketplace.photos.uploads import PhotoUploadLimitMixin
 
 from . import selectors
+from .forms import SearchFiltersForm
 from .query_image import InvalidImage, read_query_image
+from .throttles import ImageSearchThrottle
 
 
 class ImageSearch(serializers.Serializer):
-    """A photo and optional filters."""
+    """A photo and the search page's optional filters, checked by the same form
+    (`SearchFiltersForm`): `category` (a slug; its sub-categories are included), `min_price`,
+    `max_price`, `condition` and `location` (part of the listing's location)."""
 
     image = serializers.FileField(help_text="A photo (JPEG, PNG, WebP or HEIC).")
-    category = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.all(), required=False,
-        help_text="Category slug; its sub-categories are included.")
-    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    condition = serializers.ChoiceField(choices=Listing.Condition.choices, required=False)
-    location = serializers.CharField(max_length=120, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=48, default=24)
 
     def validate_image(self, upload):
@@ -35,12 +31,11 @@ class ImageSearch(serializers.Serializer):
         except InvalidImage as error:
             raise ValidationError(str(error)) from None
 
-    def filters(self) -> selectors.SearchFilters:
-        data = self.validated_data
-        return selectors.SearchFilters(
-            category=data.get("category"), min_price=data.get("min_price"),
-            max_price=data.get("max_price"), condition=data.get("condition", ""),
-            location=data.get("location", "").strip())
+    def validate(self, data: dict) -> dict:
+        filters = SearchFiltersForm(self.initial_data)
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        return {**data, "filters": filters.filters()}
 
 
 class ImageSearchResult(serializers.Serializer):
@@ -75,14 +70,7 @@ def match_json(match: selectors.Match, request) -> dict:
     }
 
 
-class ImageSearchThrottle(UserRateThrottle):
-    """Each search runs the CNN: at most this many per user (or IP when signed out)."""
-
-    scope = "image_search"
-    rate = "30/minute"
-
-
-class ImageSearchView(APIView):
+class ImageSearchView(PhotoUploadLimitMixin, APIView):
     """Find listings by photo: exact matches first, then similar items, one entry per listing."""
 
     parser_classes = [MultiPartParser]
@@ -99,7 +87,8 @@ class ImageSearchView(APIView):
         params = ImageSearch(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            found = selectors.search_by_photo(params.validated_data["image"], params.filters(),
+            found = selectors.search_by_photo(params.validated_data["image"],
+                                              params.validated_data["filters"],
                                               limit=params.validated_data["limit"])
         except InvalidImage as error:
             raise ValidationError({"image": [str(error)]}) from None

@@ -1,6 +1,7 @@
 from django import forms
 
-from marketplace.listings.models import Category, Listing
+from marketplace.listings.forms import CategoryChoiceField
+from marketplace.listings.models import Listing
 
 from .query_image import InvalidImage, read_query_image
 from .selectors import SearchFilters
@@ -9,8 +10,7 @@ from .selectors import SearchFilters
 class SearchFiltersForm(forms.Form):
     """Filters shared by text and photo search (all optional)."""
 
-    category = forms.ModelChoiceField(
-        Category.objects.all(), to_field_name="slug", required=False, empty_label="Any category")
+    category = CategoryChoiceField(to_field_name="slug", required=False, empty_label="Any category")
     min_price = forms.DecimalField(min_value=0, decimal_places=2, required=False, label="Min price")
     max_price = forms.DecimalField(min_value=0, decimal_places=2, required=False, label="Max price")
     condition = forms.ChoiceField(

@@ -18,7 +18,8 @@ from pgvector import Bit
 from pgvector.django import CosineDistance, HammingDistance
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.selectors import public_listings, with_ready_photos
+from marketplace.listings.selectors import (
+    listings_for_sale, public_listings, ready_photos, with_ready_photos)
 from marketplace.photos.models import Photo
 
 from .models import (
@@ -47,11 +48,6 @@ def active_model_version() -> str | None:
     return ActiveModel.objects.values_list("model_version", flat=True).first()
 
 
-def searchable_listings() -> QuerySet[Listing]:
-    """What search and "similar items" show: public listings still for sale (as browse does)."""
-    return public_listings().filter(status=Listing.Status.ACTIVE)
-
-
 @dataclass(frozen=True)
 class SearchFilters:
     """Buyer filters shared by text and photo search; a category includes its sub-categories."""
@@ -66,18 +62,19 @@ class SearchFilters:
     def category_ids(self) -> list[int]:
         return self.category.descendant_ids() if self.category is not None else []
 
-    def listing_q(self, prefix: str = "") -> Q:
+    def listing_q(self) -> Q:
+        """The filters as a condition on listings."""
         q = Q()
         if self.category is not None:
-            q &= Q(**{f"{prefix}category_id__in": self.category_ids})
+            q &= Q(category_id__in=self.category_ids)
         if self.min_price is not None:
-            q &= Q(**{f"{prefix}price__gte": self.min_price})
+            q &= Q(price__gte=self.min_price)
         if self.max_price is not None:
-            q &= Q(**{f"{prefix}price__lte": self.max_price})
+            q &= Q(price__lte=self.max_price)
         if self.condition:
-            q &= Q(**{f"{prefix}condition": self.condition})
+            q &= Q(condition=self.condition)
         if self.location:
-            q &= Q(**{f"{prefix}location__icontains": self.location})
+            q &= Q(location__icontains=self.location)
         return q
 
 
@@ -153,7 +150,7 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         return []
     candidates = PhotoAnalysis.objects.filter(
         model_version=model_version, status=PhotoAnalysis.Status.DONE,
-        listing__in=searchable_listings().filter(filters.listing_q()))
+        listing__in=listings_for_sale().filter(filters.listing_q()))
     distance = CosineDistance("embedding", embedding)
     # "+ 0" keeps HNSW out: a ranking of given rows by their exact distance.
     exact_distance = distance + Value(0.0)
@@ -191,10 +188,13 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
     for analysis_id, listing_id, distance in ranked:
         if listing_id not in best and len(best) < limit:
             best[listing_id] = (analysis_id, distance)
-    # Only the page's rows become models (with their listing and photo), in one query; a row
-    # deleted since the ranking is left out.
-    analyses = PhotoAnalysis.objects.defer("embedding", "code").select_related(
-        "listing", "photo").in_bulk([analysis_id for analysis_id, _ in best.values()])
+    # Only the page's rows become models, with their photo and what a result card reads of the
+    # listing (category, ready photos), in a fixed number of queries; a row deleted since the
+    # ranking is left out.
+    analyses = (PhotoAnalysis.objects.defer("embedding", "code")
+                .select_related("listing__category", "photo")
+                .prefetch_related(ready_photos("listing__photos"))
+                .in_bulk([analysis_id for analysis_id, _ in best.values()]))
     return [Match(analysis.listing, analysis.photo, float(distance),
                   shared_attributes(query_tags or {}, analysis.tags))
             for analysis, distance in ((analyses.get(analysis_id), distance)
@@ -211,7 +211,7 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
         iterative_index_scan()
         nearest = list(
             ListingVector.objects
-            .filter(model_version=model_version, listing__in=searchable_listings())
+            .filter(model_version=model_version, listing__in=listings_for_sale())
             .exclude(listing=listing)
             .annotate(distance=CosineDistance("embedding", own.embedding))
             .order_by("distance")
@@ -242,7 +242,7 @@ def text_search(text: str, filters: SearchFilters = SearchFilters()) -> QuerySet
     tagged = (Exists(by_tag.filter(listing=OuterRef("pk")))
               | Exists(by_model_tag.filter(listing=OuterRef("pk"))))
     return with_ready_photos(
-        searchable_listings().filter(filters.listing_q()).filter(matching)
+        listings_for_sale().filter(filters.listing_q()).filter(matching)
         .annotate(rank=SearchRank(F("search_document__document"), query) + Case(
             When(tagged, then=Value(TAG_BOOST)), default=Value(0.0), output_field=FloatField()))
         .order_by("-rank", "-created_at"))

@@ -9,16 +9,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.listings.selectors import listing_for_seller
+from marketplace.photos.uploads import photo_upload_view
 
 from . import selectors, services
 from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
 from .query_image import InvalidImage
+from .throttles import photo_search_wait
 
 RESULTS_PER_PAGE = 48
 PHOTO_FORM_IDS = "photo_%s"
 
 
 @require_http_methods(["GET", "POST"])
+@photo_upload_view
 def search(request):
     """GET ?q=… searches text; POST with a photo searches by image. Filters apply to both."""
     # The two forms share filter fields: the photo form's ids get a prefix of their own.
@@ -26,6 +29,12 @@ def search(request):
                "photo_form": PhotoSearchForm(auto_id=PHOTO_FORM_IDS)}
     status = 200
     if request.method == "POST":
+        wait = photo_search_wait(request)
+        if wait is not None:
+            response = render(request, "search/search.html", {**context, "retry_after": wait},
+                              status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = PhotoSearchForm(request.POST, request.FILES, auto_id=PHOTO_FORM_IDS)
         context["photo_form"] = form
         if form.is_valid():
@@ -39,10 +48,13 @@ def search(request):
                 status = 503
         if form.errors and status == 200:
             status = 400
-    elif context["text_form"].is_valid() and context["text_form"].cleaned_data["q"]:
+    elif context["text_form"].is_bound:
         form = context["text_form"]
-        context["listings"] = selectors.text_search(
-            form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
+        if not form.is_valid():
+            status = 400  # the page shows what is wrong next to the field
+        elif form.cleaned_data["q"]:
+            context["listings"] = selectors.text_search(
+                form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
     return render(request, "search/search.html", context, status=status)
 
 

@@ -136,7 +136,7 @@ class SavedListingViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Socia
         return Response(SavedListingSerializer(saved).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, saved):
-        services.unsave_listing(self.request.user, saved.listing)
+        services.unsave_listing(self.request.user, saved.listing_id)
 
 
 class PollParticipationMixin:

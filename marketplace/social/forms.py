@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from marketplace.listings.selectors import listings_for_sale
+
 from . import selectors
 from .models import Comment, Poll
 
@@ -33,7 +35,7 @@ class PollForm(forms.Form):
         candidate_ids = selectors.saved_listing_ids(user) | (
             {start_listing_id} if start_listing_id else set()
         )
-        self.fields["listings"].queryset = selectors.askable_listings().filter(pk__in=candidate_ids)
+        self.fields["listings"].queryset = listings_for_sale().filter(pk__in=candidate_ids)
         self.fields["invitees"].queryset = selectors.friends_of(user)
         if start_listing_id:
             self.fields["listings"].initial = [start_listing_id]

@@ -7,7 +7,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from marketplace.listings.models import Listing
 from marketplace.listings.selectors import ready_photos
 
 from .models import (
@@ -94,11 +93,6 @@ def saved_listings(user) -> QuerySet:
 
 def saved_listing_ids(user) -> set[int]:
     return set(SavedListing.objects.filter(user=user).values_list("listing_id", flat=True))
-
-
-def askable_listings() -> QuerySet:
-    """Listings a poll may offer: anything buyers can see that is still for sale."""
-    return Listing.objects.filter(status=Listing.Status.ACTIVE, is_hidden=False)
 
 
 def visible_polls(user) -> QuerySet:

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from marketplace.listings.selectors import listings_for_sale, public_listings
+
 from . import selectors
 from .models import Block, Comment, Friendship, Notification, Poll, PollOption, SavedListing
 
@@ -48,6 +50,8 @@ class SavedListingSerializer(serializers.ModelSerializer):
         model = SavedListing
         fields = ["id", "listing", "title", "price", "currency", "status", "created_at"]
         read_only_fields = ["created_at"]
+        # A listing that is not public reads as one that does not exist.
+        extra_kwargs = {"listing": {"queryset": public_listings()}}
         validators = []  # duplicates are fine: saving twice keeps one row
 
 
@@ -144,7 +148,7 @@ class PollSerializer(PollSummarySerializer):
 
 class PollCreateSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=200)
-    listings = serializers.PrimaryKeyRelatedField(many=True, queryset=selectors.askable_listings())
+    listings = serializers.PrimaryKeyRelatedField(many=True, queryset=listings_for_sale())
     invitees = serializers.SlugRelatedField(
         many=True,
         slug_field="username",

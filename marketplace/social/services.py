@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from marketplace.listings.selectors import listings_for_sale
+
 from . import selectors
 from .models import (
     Block,
@@ -215,8 +217,9 @@ def save_listing(user, listing) -> SavedListing:
     return saved
 
 
-def unsave_listing(user, listing) -> None:
-    SavedListing.objects.filter(user=user, listing=listing).delete()
+def unsave_listing(user, listing_id: int) -> None:
+    """By id: the listing itself is not read (it may be hidden or gone)."""
+    SavedListing.objects.filter(user=user, listing_id=listing_id).delete()
 
 
 # --- polls ----------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def create_poll(owner, question: str, listings, invitees=()) -> Poll:
     if not 1 <= len(listings) <= Poll.MAX_OPTIONS:
         raise SocialError(f"Pick between 1 and {Poll.MAX_OPTIONS} listings.")
     askable = set(
-        selectors.askable_listings()
+        listings_for_sale()
         .filter(pk__in=[listing.pk for listing in listings])
         .values_list("pk", flat=True)
     )

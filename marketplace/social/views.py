@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from marketplace.listings.models import Listing
+from marketplace.listings.selectors import public_listings
 
 from . import selectors, services
 from .forms import CommentForm, InviteForm, PollForm, UserSearchForm, VoteForm
@@ -62,10 +62,15 @@ def saved_list(request):
 
 @social_action("social:saved")
 def toggle_saved(request, listing_id):
-    listing = get_object_or_404(Listing, pk=listing_id)
+    """Save a public listing, or take any listing off one's list. About a listing that is not
+    public (hidden, removed, or no such id) the answer is the same and names nothing."""
+    listing = public_listings().filter(pk=listing_id).first()
     if request.POST.get("action") == "unsave":
-        services.unsave_listing(request.user, listing)
-        messages.success(request, f"Removed “{listing.title}” from your saved list.")
+        services.unsave_listing(request.user, listing_id)
+        name = f"“{listing.title}”" if listing else "the listing"
+        messages.success(request, f"Removed {name} from your saved list.")
+    elif listing is None:
+        raise Http404("No such listing.")
     else:
         services.save_listing(request.user, listing)
         messages.success(request, f"Saved “{listing.title}”.")

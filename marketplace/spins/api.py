@@ -2,7 +2,7 @@
 from django.db.models import Q
 from rest_framework import serializers, viewsets
 
-from marketplace.listings.models import Listing
+from marketplace.listings.selectors import public_listings
 
 from . import selectors
 from .models import Spin
@@ -26,7 +26,6 @@ class SpinViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        public = Q(is_live=True, listing__is_hidden=False,
-                   listing__status__in=[Listing.Status.ACTIVE, Listing.Status.SOLD])
+        public = Q(is_live=True, listing__in=public_listings())
         mine = Q(listing__seller_id=user.pk) if user.is_authenticated else Q(pk__in=[])
         return Spin.objects.filter(public | mine).order_by("-created_at")

@@ -69,7 +69,52 @@ def test_dragging_the_viewer_turns_the_item(transactional_db, live_server, chrom
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"spin-viewer-{renderer}.png"), full_page=True)
         page.mouse.move(x, y)
-        page.mouse.wheel(0, -400)  # scroll zooms in and fetches the zoom renditions
+        page.mouse.wheel(0, -400)  # focused, scroll zooms in and fetches the zoom renditions
         page.wait_for_function("document.querySelector('.spin-viewer').spinViewer.zoom > 1.5 && "
                                "document.querySelector('.spin-viewer').spinViewer.zoomLoaded")
+        browser.close()
+
+
+def test_the_page_scrolls_past_the_viewer_which_rests_off_screen(
+        transactional_db, live_server, chromium_path,
+        media_root, listing, seller, finished_spin):  # noqa: F811 (fixtures imported above)
+    """A plain wheel over the viewer scrolls the page (Ctrl + wheel zooms), and autoplay waits
+    while the viewer is out of sight."""
+    services.publish_spin(finished_spin(), seller)
+    viewer_js = "document.querySelector('.spin-viewer').spinViewer"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path,
+                                             args=BASE_ARGS + ["--disable-webgl"])
+        page = browser.new_page(viewport={"width": 412, "height": 600})
+        page.goto(live_server.url + listing.get_absolute_url())
+        viewer = page.locator(".spin-viewer.spin-ready")
+        viewer.wait_for(timeout=10_000)
+        page.evaluate("document.body.style.paddingBottom = '3000px'")  # room to scroll past it
+
+        def wheel_over_viewer(delta_y: int) -> int:
+            """Scroll the viewer into sight, turn the wheel over it; the page's scrollY before."""
+            viewer.scroll_into_view_if_needed()
+            box = viewer.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            before = page.evaluate("window.scrollY")
+            page.mouse.wheel(0, delta_y)
+            return before
+
+        before = wheel_over_viewer(300)
+        page.wait_for_function(f"window.scrollY > {before}", timeout=2000)
+        assert page.evaluate(f"{viewer_js}.zoom") == 1
+
+        page.keyboard.down("Control")
+        before = wheel_over_viewer(-400)
+        page.keyboard.up("Control")
+        page.wait_for_function(f"{viewer_js}.zoom > 1", timeout=2000)
+        assert page.evaluate("window.scrollY") == before
+
+        page.evaluate(f"{viewer_js}.setZoom(1); window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_timeout(4000)  # idle for longer than the 3 s before autoplay
+        resting = page.evaluate(f"{viewer_js}.position")
+        page.wait_for_timeout(1000)
+        assert page.evaluate(f"{viewer_js}.position") == resting
+        viewer.scroll_into_view_if_needed()
+        page.wait_for_function(f"{viewer_js}.position !== {resting}", timeout=2000)
         browser.close()

@@ -1,36 +1,12 @@
 """The pages as a phone shows them: real Chromium at 375 px against a live server."""
 import re
-import shutil
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.views import after_create_url
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def phone(live_server, monkeypatch):
-    """A logged-out Playwright page 375 px wide, and a helper that opens a path on the server."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
-    # still plain synchronous code, but their connection lives in the loop's context.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 375, "height": 812})
-        page.open = lambda path: page.goto(live_server.url + path)
-        yield page
-        connections.close_all()  # the test's connection, before its context goes away
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 def fits_the_screen(page) -> bool:
@@ -78,5 +54,17 @@ def test_a_seller_lists_an_item_on_a_phone(phone, seller, make_listing, add_phot
     phone.click("form.form button[type=submit]")
     created = Listing.objects.get(title="Road bike")
     assert (created.seller, created.price, created.category.slug) == (seller, 250, "bicycles")
-    assert phone.url.endswith(after_create_url(created))
+    assert phone.url.endswith(reverse("photos:manage", args=[created.pk]))
     assert fits_the_screen(phone)
+
+
+def test_long_unbroken_titles_and_places_wrap_on_a_phone(phone, seller, make_listing, add_photo):
+    listing = make_listing("Ultra" + "light" * 23, location="Llanfairpwllgwyngyllgogerychwyrn"
+                           "drobwllllantysiliogogogoch-Anglesey-Wales-United-Kingdom")
+    photo = add_photo(listing)
+    phone.log_in(seller)
+    for path in [listing.get_absolute_url(), reverse("listings:delete", args=[listing.pk]),
+                 reverse("photos:manage", args=[listing.pk]),
+                 reverse("photos:delete", args=[listing.pk, photo.pk])]:
+        phone.open(path)
+        assert fits_the_screen(phone), path

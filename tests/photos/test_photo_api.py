@@ -1,6 +1,9 @@
 """The photo API: reorder, delete, visibility and seller-only changes."""
+import hashlib
+
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 import photo_files as files
 from marketplace.photos.models import Photo
@@ -63,6 +66,18 @@ def test_others_see_only_ready_photos_and_never_the_original(stranger_api, listi
     assert stranger_api.get(reverse("photo-detail", args=[photos[2].pk])).status_code == 404
 
 
+def test_only_the_seller_gets_the_sha256_of_the_private_original(seller_api, stranger_api,
+                                                                  listing, photos):
+    digest = hashlib.sha256(photos[0].original.read()).hexdigest()
+    list_url = reverse("listing-photos-list", args=[listing.pk])
+    detail_url = reverse("photo-detail", args=[photos[0].pk])
+    assert seller_api.get(list_url).json()[0]["sha256"] == digest
+    assert seller_api.get(detail_url).json()["sha256"] == digest
+    for api in (stranger_api, APIClient()):
+        assert [photo["sha256"] for photo in api.get(list_url).json()] == [None, None]
+        assert api.get(detail_url).json()["sha256"] is None
+
+
 @pytest.mark.parametrize("action", ["upload", "reorder", "delete"])
 def test_others_cannot_change_photos(action, stranger_api, listing, photos, media_root):
     before = (order_of(listing), files.media_files(media_root))
@@ -79,8 +94,6 @@ def test_others_cannot_change_photos(action, stranger_api, listing, photos, medi
 
 
 def test_anonymous_cannot_upload(listing, photos, media_root):
-    from rest_framework.test import APIClient
-
     response = APIClient().post(reverse("listing-photos-list", args=[listing.pk]),
                                 {"images": [files.upload("x.jpg", files.jpeg())]},
                                 format="multipart")
@@ -97,6 +110,23 @@ def test_a_hidden_listing_is_404_for_others_but_not_its_seller(stranger_api, sel
     assert stranger_api.get(reverse("photo-detail", args=[photos[0].pk])).status_code == 404
     assert reorder(stranger_api, listing, [p.pk for p in photos]).status_code == 404
     assert len(seller_api.get(url).json()) == 3
+
+
+def test_staff_see_a_hidden_listings_ready_photos_as_on_its_page(listing, photos):
+    """Who may open a listing is decided once (`listings.selectors`), for pages and API alike."""
+    from marketplace.accounts.models import User
+
+    listing.is_hidden = True
+    listing.save()
+    staff = User.objects.create_user("moderator", "mod@example.com", is_staff=True)
+    api = APIClient()
+    api.force_authenticate(staff)
+    api.force_login(staff)
+    assert api.get(listing.get_absolute_url()).status_code == 200
+    body = api.get(reverse("listing-photos-list", args=[listing.pk])).json()
+    assert [photo["id"] for photo in body] == [photos[0].pk, photos[1].pk]
+    assert api.get(reverse("photo-detail", args=[photos[0].pk])).status_code == 200
+    assert api.get(reverse("photo-detail", args=[photos[2].pk])).status_code == 404  # pending
 
 
 def test_schema_documents_multipart_upload_and_reorder(seller_api):

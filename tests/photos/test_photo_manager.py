@@ -1,10 +1,16 @@
 """The seller's photo manager page: upload form, states, reorder without JS, delete."""
+import re
+
 import pytest
+from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 import photo_files as files
+from marketplace.photos import services, views
 from marketplace.photos.models import Photo
 from marketplace.photos.services import process_photo
+from tests.locks import race
 
 
 @pytest.fixture
@@ -21,7 +27,10 @@ def test_page_offers_multi_upload_for_desktop_and_phone(seller_client, listing):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="images"' in page and "multiple" in page
-    assert 'accept="image/*,.heic,.heif"' in page and 'capture="environment"' in page
+    assert 'accept="image/*,.heic,.heif"' in page
+    assert "capture=" not in page  # it would limit a phone to the camera, one photo at a time
+    described_by = re.search(r'name="images"[^>]*aria-describedby="([^"]+)"', page).group(1)
+    assert f'id="{described_by}"' in page  # screen readers read the help with the input
     assert 'enctype="multipart/form-data"' in page
     assert "photos/photos.js" in page
     templates = {template.name for template in response.templates}
@@ -63,6 +72,42 @@ def test_move_buttons_reorder_without_javascript(direction, index, expected, sel
     assert response.status_code == 302
     assert list(listing.photos.values_list("pk", flat=True)) == [
         three_photos[i].pk for i in expected]
+
+
+def test_moving_a_photo_deleted_meanwhile_says_so_and_keeps_the_order(
+        seller_client, listing, three_photos, monkeypatch):
+    """Another tab deletes the photo just after this request found it: a message, not a 500."""
+    def found_then_deleted(*args, **kwargs):
+        photo = get_object_or_404(*args, **kwargs)
+        Photo.objects.filter(pk=photo.pk).delete()
+        return photo
+
+    monkeypatch.setattr(views, "get_object_or_404", found_then_deleted)
+    response = seller_client.post(
+        reverse("photos:move", args=[listing.pk, three_photos[1].pk, "up"]), follow=True)
+    assert response.status_code == 200
+    assert "This photo has just been deleted." in response.content.decode()
+    assert list(listing.photos.values_list("pk", flat=True)) == [
+        three_photos[0].pk, three_photos[2].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_waits_for_a_delete_in_another_tab_then_moves_among_the_rest(
+        seller, listing, three_photos):
+    """The order is read under the lock: read before it, it still named the deleted photo and
+    the move failed with "must list every photo" (a 500)."""
+    def other_tab(pause):
+        with transaction.atomic():
+            services.delete_photo(Photo.objects.get(pk=three_photos[0].pk), user=seller)
+            pause()
+
+    def this_tab():
+        photo = Photo.objects.select_related("listing").get(pk=three_photos[2].pk)
+        services.move_photo(photo, -1, user=seller)
+
+    assert race(other_tab, this_tab) == []
+    assert list(listing.photos.values_list("pk", flat=True)) == [
+        three_photos[2].pk, three_photos[1].pk]
 
 
 def test_move_needs_post(seller_client, listing, three_photos):

@@ -6,6 +6,7 @@ from django.urls import reverse
 import photo_files as files
 from marketplace.photos.models import Photo
 from marketplace.photos.services import process_photo
+from marketplace.photos.uploads import PhotoUploadLimitHandler, limit_photo_upload, upload_refusal
 from marketplace.photos.validation import looks_like_markup
 
 BAD_UPLOADS = {
@@ -126,6 +127,18 @@ def test_web_form_accepts_each_supported_format(case, seller_client, listing, me
     assert len(callbacks) == 2
 
 
+@pytest.mark.parametrize("width, height", [(1, 1), (5, 5), (7, 100)])
+def test_a_jpeg_under_8_px_a_side_is_accepted_and_processed(width, height, seller_client,
+                                                            seller_api, listing, media_root):
+    """The 1/8-scale check once asked Pillow for a 0-px draft: ZeroDivisionError, a 500."""
+    web = post_web(seller_client, listing, [files.upload("tiny.jpg", files.jpeg(width, height))])
+    api = post_api(seller_api, listing, [files.upload("tiny.jpg", files.jpeg(width, height))])
+    assert (web.status_code, api.status_code) == (302, 201)
+    for photo in listing.photos.all():
+        process_photo(photo)
+        assert photo.status == Photo.Status.DONE and (photo.width, photo.height) == (width, height)
+
+
 def test_a_multi_picture_jpeg_from_a_phone_is_accepted_and_processed(
         seller_client, listing, media_root):
     response = post_web(seller_client, listing, [files.upload("DSC_0001.JPG", files.mpo())])
@@ -176,15 +189,64 @@ def test_upload_is_kept_when_the_broker_is_down(seller_api, listing, media_root,
 
 
 def test_an_oversized_file_stops_being_buffered_at_the_limit(settings):
-    from marketplace.photos.uploads import PhotoSizeLimitHandler
 
     settings.PHOTO_MAX_BYTES = 100
-    handler = PhotoSizeLimitHandler()
+    handler = PhotoUploadLimitHandler()
     handler.new_file("images", "huge.jpg", "image/jpeg", None)
     passed_on = [handler.receive_data_chunk(b"x" * 64, start) for start in range(0, 256, 64)]
     assert passed_on == [b"x" * 64, None, None, None]  # the next handler stores 64 bytes only
     upload = handler.file_complete(256)
     assert (upload.name, upload.size, upload.read()) == ("huge.jpg", 256, b"")
+
+
+# Three 707-byte JPEGs against at most 2 files, or at most 1000 bytes, per request.
+REQUEST_LIMITS = {
+    "files": ({"PHOTOS_PER_LISTING": 2}, 2, "Upload at most 2 photos at once"),
+    "bytes": ({"PHOTO_UPLOAD_MAX_BYTES": 1000}, 1, "at most 1000\xa0bytes of photos"),
+}
+
+
+@pytest.mark.parametrize("limit", REQUEST_LIMITS)
+def test_nothing_past_the_request_limits_is_buffered(limit, settings, rf):
+    overrides, kept, message = REQUEST_LIMITS[limit]
+    for setting, value in overrides.items():
+        setattr(settings, setting, value)
+    request = rf.post("/", {"images": [files.upload(f"{n}.jpg", files.jpeg()) for n in range(3)]})
+    limit_photo_upload(request)
+    assert len(request.FILES.getlist("images")) == kept  # the rest never reached a temp file
+    assert message in upload_refusal(request)
+
+
+@pytest.mark.parametrize("via", ["web", "api"])
+@pytest.mark.parametrize("limit", REQUEST_LIMITS)
+def test_an_upload_over_the_request_limits_is_refused_whole(via, limit, seller_client,
+                                                            seller_api, listing, settings,
+                                                            media_root):
+    overrides, _, message = REQUEST_LIMITS[limit]
+    for setting, value in overrides.items():
+        setattr(settings, setting, value)
+    uploads = [files.upload(f"{n}.jpg", files.jpeg()) for n in range(3)]
+    if via == "web":
+        response = post_web(seller_client, listing, uploads)
+        errors = response.context["form"].errors["images"]
+    else:
+        response = post_api(seller_api, listing, uploads)
+        errors = response.json()["images"]
+    assert response.status_code == 400
+    assert len(errors) == 1 and message in errors[0] and "Nothing was saved" in errors[0]
+    assert not Photo.objects.exists()
+    assert files.media_files(media_root) == {}
+
+
+def test_more_files_than_a_listing_takes_get_the_photo_message_not_djangos(
+        seller_api, listing, settings, media_root):
+    """DATA_UPLOAD_MAX_NUMBER_FILES leaves room for the photo handler to refuse first."""
+    count = settings.PHOTOS_PER_LISTING + 1
+    response = post_api(seller_api, listing,
+                        [files.upload(f"{n}.jpg", files.jpeg()) for n in range(count)])
+    assert response.status_code == 400
+    assert f"Upload at most {settings.PHOTOS_PER_LISTING} photos" in response.json()["images"][0]
+    assert not Photo.objects.exists()
 
 
 def test_web_refusal_of_a_big_file_names_its_real_size(seller_client, listing, settings,

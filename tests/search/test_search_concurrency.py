@@ -1,22 +1,14 @@
 """Deletes that race the vision worker's batch (two real Postgres connections)."""
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from marketplace.listings.models import Listing
 from marketplace.photos.models import Photo
 from marketplace.photos.services import delete_photo
 from marketplace.search.models import PhotoAnalysis
 from marketplace.search.services import bit_string, claim_batch, upsert_analyses
+from tests.locks import race
 from tests.search.helpers import TEST_VERSION, tags, unit_vector
-
-
-def waiting_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
 
 
 DELETES = {
@@ -33,42 +25,17 @@ def test_a_photo_deleted_while_the_worker_analyses_it(make_listing, make_photo, 
     deleted: the delete waits for the worker's commit, then removes the photo and the analysis
     just stored, instead of failing on it."""
     photo = make_photo(make_listing())
-    claimed, release, errors = threading.Event(), threading.Event(), []
 
-    def worker():
-        try:
-            with transaction.atomic():
-                batch = claim_batch([photo.pk], TEST_VERSION, 16, fill_from_pending=False)
-                claimed.set()
-                release.wait(10)  # the model runs
-                embedding = unit_vector(1)
-                upsert_analyses([PhotoAnalysis(
-                    photo=batch[0], listing_id=batch[0].listing_id, model_version=TEST_VERSION,
-                    status=PhotoAnalysis.Status.DONE, embedding=embedding,
-                    code=bit_string(embedding > 0), tags=tags())])
-        except Exception as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def worker(pause):
+        with transaction.atomic():
+            batch = claim_batch([photo.pk], TEST_VERSION, 16, fill_from_pending=False)
+            pause()  # the model runs
+            embedding = unit_vector(1)
+            upsert_analyses([PhotoAnalysis(
+                photo=batch[0], listing_id=batch[0].listing_id, model_version=TEST_VERSION,
+                status=PhotoAnalysis.Status.DONE, embedding=embedding,
+                code=bit_string(embedding > 0), tags=tags())])
 
-    def seller_deletes():
-        try:
-            DELETES[deleted](Photo.objects.get(pk=photo.pk), seller)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker), threading.Thread(target=seller_deletes)]
-    threads[0].start()
-    assert claimed.wait(10)
-    threads[1].start()
-    deadline = time.monotonic() + 10
-    while not waiting_for_a_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    release.set()
-    for thread in threads:
-        thread.join(20)
-    assert errors == []
+    assert race(worker, lambda: DELETES[deleted](Photo.objects.get(pk=photo.pk), seller)) == []
     assert not Photo.objects.filter(pk=photo.pk).exists()
     assert not PhotoAnalysis.objects.filter(photo_id=photo.pk).exists()

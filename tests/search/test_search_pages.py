@@ -4,12 +4,13 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from PIL import Image
 
 from marketplace.search.models import ListingTag, TrainingLabel
+from marketplace.search.throttles import ImageSearchThrottle
 
-from tests.search.helpers import bare_photo, jpeg_bytes, tags, unit_vector
+from tests.search.helpers import TEST_VERSION, bare_photo, jpeg_bytes, tags, unit_vector
 
 API = "/api/v1/search/image/"
 
@@ -64,22 +65,138 @@ def test_api_requires_an_image(client, db):
 
 
 def test_api_limits_how_often_one_client_searches(client, db, monkeypatch):
-    from django.core.cache import cache
-
-    from marketplace.search.api import ImageSearchThrottle
-
-    cache.clear()
     monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
     statuses = [client.post(API, {}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
-    cache.clear()
+
+
+def test_web_photo_search_counts_against_the_same_limit(client, db, monkeypatch):
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    assert client.post(API, {}).status_code == 400
+    assert client.post(reverse("search:search"), {"image": upload(b"x")}).status_code == 400
+    response = client.post(reverse("search:search"), {"image": upload(b"x")})
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    assert "Too many photo searches: try again in" in response.content.decode()
+    assert client.post(API, {}).status_code == 429
+    assert client.get(reverse("search:search"), {"q": "coat"}).status_code == 200  # text: free
+
+
+def test_photo_search_counts_are_kept_in_redis_for_every_process(client, db, settings):
+    import redis
+
+    client.post(API, {})
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert redis.Redis.from_url(settings.REDIS_URL).keys(f"{prefix}:*throttle_image_search_*")
+
+
+@pytest.fixture
+def spooled_to_disk(settings, monkeypatch):
+    """Sizes of the chunks Django writes to temporary upload files (all of them: the in-memory
+    handler is off)."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    chunks = []
+    store = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counted(handler, raw_data, start):
+        chunks.append(len(raw_data))
+        return store(handler, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counted)
+    return chunks
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_an_oversized_search_photo_is_refused_and_not_stored_past_the_limit(
+        client, db, settings, spooled_to_disk, url):
+    settings.PHOTO_MAX_BYTES = 1000
+    response = client.post(url, {"image": upload(bytes(300_000))})
+    assert response.status_code == 400
+    assert "The photo is too large" in response.content.decode()
+    assert sum(spooled_to_disk) <= settings.PHOTO_MAX_BYTES
+
+
+def test_web_photo_search_still_needs_the_csrf_token(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("search:search"), {"image": upload(jpeg_bytes())})
+    assert response.status_code == 403
 
 
 def test_web_photo_search_shows_the_error_and_keeps_the_form(client, db):
     response = client.post(reverse("search:search"), {"image": upload(b"not an image")})
     assert response.status_code == 400
     assert "not a readable image" in response.content.decode()
-    assert 'capture="environment"' in response.content.decode()
+    # A phone offers its camera and its gallery (screenshots too): no `capture` forcing the camera.
+    assert 'accept="image/*"' in response.content.decode()
+    assert "capture" not in response.content.decode()
+
+
+@pytest.fixture
+def engine_sees(monkeypatch):
+    """The engine, replaced: every query photo embeds as `unit_vector(0)`."""
+    from types import SimpleNamespace
+
+    from vision.engine import ImageResult, Prediction
+
+    embedding = unit_vector(0)
+    result = ImageResult(ok=True, model_version=TEST_VERSION, embedding=embedding,
+                         code=embedding > 0, category=Prediction("outerwear", 0.9),
+                         colour=Prediction("blue", 0.9))
+    engine = SimpleNamespace(run=lambda images: [result])
+    monkeypatch.setattr("marketplace.search.engine.get_engine", lambda: engine)
+
+
+def test_photo_results_page_reads_as_many_rows_for_six_results_as_for_one(
+        client, make_listing, analysed, engine_sees):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def results_page_queries(expected_cards: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(reverse("search:search"), {"image": upload(jpeg_bytes())})
+        assert page.content.decode().count('<article class="card') == expected_cards
+        assert "Coats &amp; jackets" in page.content.decode()  # the category, on every card
+        return len(queries)
+
+    for number in range(6):
+        analysed(bare_photo(make_listing(f"Coat {number}")), unit_vector(number + 1))
+        if number == 0:
+            one = results_page_queries(1)
+    assert results_page_queries(6) == one
+
+
+def test_api_checks_filters_by_the_search_page_rules(client, categories, engine_sees):
+    from marketplace.search.forms import SearchFiltersForm
+
+    bad = {"category": "no-such", "min_price": "-1", "condition": "mint", "location": "x" * 121}
+    form = SearchFiltersForm(bad)
+    assert not form.is_valid()
+    response = client.post(API, {"image": upload(jpeg_bytes()), **bad})
+    assert response.status_code == 400
+    assert response.json() == {name: list(errors) for name, errors in form.errors.items()}
+    # Empty fields mean "any", as on the page (where every field is sent, empty or not).
+    empty = {"category": "", "min_price": "", "max_price": "", "condition": "", "location": ""}
+    assert client.post(API, {"image": upload(jpeg_bytes()), **empty}).status_code == 200
+
+
+def test_search_page_lists_the_categories_in_a_few_queries(client, categories,
+                                                          django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # one per form's category list, not one per category
+        page = client.get(reverse("search:search")).content.decode()
+    assert ">\u2003Coats &amp; jackets</option>" in page  # indented under its vertical
+
+
+def test_text_search_says_what_is_wrong_with_the_words(client, make_listing):
+    make_listing("Vintage denim jacket")
+    response = client.get(reverse("search:search"), {"q": "jacket" + "s" * 195})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ensure this value has at most 200 characters (it has 201)." in page
+    assert 'aria-invalid="true" aria-describedby="id_q_error"' in page
+    assert "Vintage denim jacket" not in page
 
 
 def test_text_search_page_lists_matches(client, make_listing):

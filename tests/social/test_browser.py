@@ -72,3 +72,43 @@ def test_votes_and_comments_appear_without_reload(poll, live_server, phone_page)
     assert alice.evaluate("window.notReloaded") is True
     # Nothing wider than a phone screen.
     assert alice.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def api_calls_of(page) -> list[str]:
+    """The poll API requests `page` makes from now on."""
+    calls = []
+    page.on("request", lambda request: calls.append(request.url)
+            if "/api/v1/social/" in request.url else None)
+    return calls
+
+
+@pytest.fixture
+def closed_poll(poll, alice):
+    from marketplace.social import services
+
+    return services.close_poll(poll, alice)
+
+
+def test_a_closed_poll_is_not_polled(closed_poll, live_server, phone_page):
+    page = phone_page("alice")
+    calls = api_calls_of(page)
+    page.clock.install()
+    page.goto(live_server.url + reverse("social:poll", args=[closed_poll.pk]))
+    page.clock.run_for(10_000)  # two of the 4 s ticks
+    page.wait_for_timeout(300)
+    assert calls == []
+
+
+def test_polling_stops_once_the_poll_is_gone(poll, live_server, phone_page):
+    """E.g. the owner deleted it or unfriended the viewer: the API answers 404 from then on."""
+    page = phone_page("bob")
+    calls = api_calls_of(page)
+    page.route("**/api/v1/social/polls/**", lambda route: route.fulfill(status=404, body="{}"))
+    page.clock.install()
+    page.goto(live_server.url + reverse("social:poll", args=[poll.pk]))
+    with page.expect_response("**/api/v1/social/polls/**"):
+        page.clock.run_for(4_000)
+    page.wait_for_timeout(300)
+    page.clock.run_for(20_000)
+    page.wait_for_timeout(300)
+    assert len(calls) == 1

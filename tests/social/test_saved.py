@@ -66,6 +66,45 @@ def test_removed_listing_cannot_be_saved_and_shows_on_the_list(
     assert not SavedListing.objects.filter(listing=other).exists()
 
 
+@pytest.fixture
+def not_public(make_listing):
+    """Ids of a hidden listing, a removed one and one that does not exist."""
+    hidden = make_listing("Hidden lamp", is_hidden=True)
+    removed = make_listing("Removed chair", status=Listing.Status.REMOVED)
+    return [hidden.pk, removed.pk, removed.pk + 1000]
+
+
+def test_saving_or_unsaving_a_listing_that_is_not_public_names_nothing(
+    alice, client_for, not_public
+):
+    client = client_for(alice)
+    for listing_id in not_public:
+        url = reverse("social:toggle_saved", args=[listing_id])
+        assert client.post(url, {"action": "save"}).status_code == 404
+        page = client.post(url, {"action": "unsave"}, follow=True).content.decode()
+        assert "Removed the listing from your saved list." in page
+        assert "Hidden lamp" not in page and "Removed chair" not in page
+    assert not SavedListing.objects.exists()
+
+
+def test_a_saved_listing_can_be_removed_after_a_moderator_hid_it(alice, make_listing, client_for):
+    listing = make_listing("Lamp")
+    services.save_listing(alice, listing)
+    Listing.objects.filter(pk=listing.pk).update(is_hidden=True)
+    client_for(alice).post(reverse("social:toggle_saved", args=[listing.pk]), {"action": "unsave"})
+    assert not SavedListing.objects.exists()
+
+
+def test_saved_api_answers_alike_for_listings_that_are_not_public(alice, api_for, not_public):
+    errors = [
+        api_for(alice).post("/api/v1/social/saved/", {"listing": pk}, format="json").json()
+        for pk in not_public
+    ]
+    assert errors == [{"listing": [f'Invalid pk "{pk}" - object does not exist.']}
+                      for pk in not_public]
+    assert not SavedListing.objects.exists()
+
+
 def test_saved_api(alice, bob, make_listing, api_for):
     listing = make_listing("Sneakers", "80.00")
     response = api_for(alice).post("/api/v1/social/saved/", {"listing": listing.pk}, format="json")

@@ -1,14 +1,17 @@
 // Live tallies and comments on a poll page: re-read the poll's API every few seconds and update
 // counts and comments in place. Comment text is inserted with textContent, never as HTML.
+// A closed poll no longer changes, and one that is gone for this visitor (deleted, unfriended,
+// link revoked, logged out) will not come back: neither is polled.
 (function () {
   "use strict";
   const poll = document.querySelector(".social-poll[data-live-url]");
-  if (!poll) return;
+  if (!poll || poll.dataset.closed === "1") return;
   const INTERVAL_MS = 4000;
+  const GONE = [403, 404, 410];
   const list = poll.querySelector(".social-comment-list");
 
   function render(data) {
-    if (data.is_closed && poll.dataset.closed !== "1") {
+    if (data.is_closed) {
       window.location.reload(); // the page shows the result once the poll is closed
       return;
     }
@@ -39,11 +42,12 @@
       const response = await fetch(poll.dataset.liveUrl, {
         credentials: "same-origin", headers: { Accept: "application/json" },
       });
-      if (response.ok) render(await response.json());
+      if (GONE.includes(response.status)) clearInterval(timer);
+      else if (response.ok) render(await response.json());
     } catch (error) {
       // Offline for a moment: try again on the next tick.
     }
   }
 
-  setInterval(() => { if (!document.hidden) refresh(); }, INTERVAL_MS);
+  const timer = setInterval(() => { if (!document.hidden) refresh(); }, INTERVAL_MS);
 })();

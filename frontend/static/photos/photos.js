@@ -21,8 +21,8 @@
     }));
   }
 
-  function errorMessages(body) {
-    if (!body || typeof body !== "object") return ["The upload failed; please try again."];
+  function errorMessages(body, fallback) {
+    if (!body || typeof body !== "object") return [fallback];
     return Object.values(body).flat().map(String);
   }
 
@@ -48,7 +48,7 @@
       let body = null;
       try { body = JSON.parse(request.responseText); } catch (error) { /* not JSON */ }
       statusLine.textContent = "";
-      showErrors(errorMessages(body));
+      showErrors(errorMessages(body, "The upload failed; please try again."));
     });
     request.addEventListener("error", () => {
       progress.hidden = true;
@@ -116,10 +116,16 @@
   if (anyPending()) window.setTimeout(poll, POLL_MS);
 
   // --- Drag to reorder -----------------------------------------------------------------
+  const tiles = () => Array.from(grid.querySelectorAll(".photo-tile"));
+  const orderOf = (items) => items.map((tile) => Number(tile.dataset.photoId));
   let dragged = null;
+  let before = [];  // the tiles as they were when the drag began
   grid.addEventListener("dragstart", (event) => {
     dragged = event.target.closest(".photo-tile");
-    if (dragged) dragged.classList.add("is-dragging");
+    if (!dragged) return;
+    before = tiles();
+    event.dataTransfer.effectAllowed = "move";
+    dragged.classList.add("is-dragging");
   });
   grid.addEventListener("dragover", (event) => {
     const target = event.target.closest(".photo-tile");
@@ -129,17 +135,41 @@
     const after = event.clientX > box.left + box.width / 2;
     target.parentNode.insertBefore(dragged, after ? target.nextSibling : target);
   });
-  grid.addEventListener("dragend", async () => {
+  grid.addEventListener("drop", (event) => {
+    if (dragged) event.preventDefault();  // the tiles are already in place
+  });
+  grid.addEventListener("dragend", async (event) => {
     if (!dragged) return;
     dragged.classList.remove("is-dragging");
     dragged = null;
-    const order = Array.from(grid.querySelectorAll(".photo-tile"), (tile) => Number(tile.dataset.photoId));
-    await fetch(manager.dataset.reorderUrl, {
-      method: "POST",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json"},
-      body: JSON.stringify({order}),
-    }).catch(() => null);
-    // Either way the page is reloaded so the arrows and numbering match the saved order.
+    // Cancelled (Escape, or let go outside the grid): put the tiles back, send nothing.
+    if (event.dataTransfer.dropEffect === "none") {
+      grid.append(...before);
+      return;
+    }
+    const order = orderOf(tiles());
+    if (order.join() === orderOf(before).join()) return;
+    showErrors([]);
+    let failure = null;
+    try {
+      const response = await fetch(manager.dataset.reorderUrl, {
+        method: "POST",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json"},
+        body: JSON.stringify({order}),
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => null);
+        failure = errorMessages(body, "The new order could not be saved; please try again.");
+      }
+    } catch (error) {
+      failure = ["The connection was lost; the new order was not saved. Please try again."];
+    }
+    if (failure) {
+      grid.append(...before);  // the order that is still saved
+      showErrors(failure);
+      return;
+    }
+    // Saved: reload so the arrows and numbering match the new order.
     window.location.reload();
   });
 
