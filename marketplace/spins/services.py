@@ -163,15 +163,22 @@ def progress_recorder(spin: Spin) -> Callable[[int, str], None]:
     return record
 
 
+def served_files(manifest: dict) -> list[str]:
+    """The files of a stitched spin that buyers load: each frame's display and zoom JPEG and
+    the sprite sheet. Nothing else of the output folder is published: its manifest.json names
+    the seller's files (the database keeps the manifest)."""
+    frames = {frame[size] for frame in manifest["frames"] for size in ("display", "zoom")}
+    return sorted(frames | {manifest["sprite"]["file"]})
+
+
 def finish_spin(spin: Spin, out_dir: Path, manifest: dict) -> None:
     """Store the renditions, then mark the spin ready to preview (never live by itself)."""
     prefix = f"spins/{spin.listing_id}/{spin.key}/frames/"
     saved = []
     try:
-        for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-            with open(path, "rb") as file:
-                saved.append(default_storage.save(prefix + path.relative_to(out_dir).as_posix(),
-                                                  File(file)))
+        for name in served_files(manifest):
+            with open(out_dir / name, "rb") as file:
+                saved.append(default_storage.save(prefix + name, File(file)))
     except BaseException:
         for name in saved:
             default_storage.delete(name)

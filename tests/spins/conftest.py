@@ -73,8 +73,8 @@ def finished_spin(listing, seller, media_root, burst_pngs, tmp_path):
     def make():
         folder = Path(tmp_path) / f"burst-{Spin.objects.count()}"
         folder.mkdir()
-        for index, data in enumerate(burst_pngs):
-            (folder / f"{index:03d}.png").write_bytes(data)
+        for index, data in enumerate(burst_pngs):  # named as `download_sources` names them
+            (folder / f"{index:03d}-IMG_20240501_14{index:02d}.png").write_bytes(data)
         spin = Spin.objects.create(listing=listing, created_by=seller,
                                    source_kind=Spin.SourceKind.PHOTOS)
         manifest = build_spin(folder, folder / "out")

@@ -161,6 +161,15 @@ def test_other_users_cannot_reach_a_sellers_spins(client, buyer, listing, finish
     assert client.get(capture_url(listing)).status_code == 302  # to the login page
 
 
+def test_no_public_file_of_a_finished_spin_names_the_sellers_files(listing, finished_spin,
+                                                                   media_root):
+    spin = finished_spin()
+    assert "IMG_20240501" in str(spin.manifest["source"])  # kept, privately, in the database
+    public = [path for path in Path(media_root).rglob("*") if path.is_file()]
+    assert len(public) == 2 * spin.frame_count + 1  # display and zoom frames, the sprite sheet
+    assert not [path for path in public if b"IMG_20240501" in path.read_bytes()]
+
+
 def test_status_endpoint_reports_progress(client, seller, listing, finished_spin):
     spin = finished_spin()
     client.force_login(seller)

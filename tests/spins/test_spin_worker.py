@@ -38,7 +38,10 @@ def test_worker_stitches_a_photo_burst(media_root, celery_worker_process, seller
     for frame in manifest["frames"]:
         assert default_storage.exists(spin.output_prefix + frame["display"])
         assert default_storage.exists(spin.output_prefix + frame["zoom"])
-    assert default_storage.exists(spin.output_prefix + "manifest.json")
+    # Nothing public names the seller's files (the manifest, which does, stays in the database).
+    assert "IMG_0000.png" in str(manifest["source"])
+    public = [path for path in media_root.rglob("*") if path.is_file()]
+    assert len(public) == 2 * 12 + 1 and not any(b"IMG_" in p.read_bytes() for p in public)
     assert all(s.file.storage.exists(s.file.name) for s in spin.sources.all())  # originals kept
     assert not any(default_storage.exists(s.file.name) for s in spin.sources.all())  # not public
 
