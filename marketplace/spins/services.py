@@ -8,12 +8,13 @@ from typing import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from marketplace.photos.services import delete_files
 from marketplace.photos.validation import validate_photo_file
 
 from .models import Spin, SpinSource
@@ -101,18 +102,19 @@ def create_spin(*, listing, user, video: UploadedFile | None = None,
     spin = Spin.objects.create(
         listing=listing, created_by=user,
         source_kind=Spin.SourceKind.VIDEO if video else Spin.SourceKind.PHOTOS)
-    saved: list[str] = []
+    saved: list[tuple[Storage, str]] = []
     try:
         for position, upload in enumerate(uploads):
             source = SpinSource(spin=spin, position=position, size=upload.size,
                                 original_name=get_valid_filename(upload.name)[-120:])
             source.file.save("source", upload, save=True)
-            saved.append(source.file.name)
+            saved.append((source.file.storage, source.file.name))
     except BaseException:
-        for name in saved:  # the transaction rolls the rows back; take the files with them
-            default_storage.delete(name)
+        delete_files(saved)  # the transaction rolls the rows back; take the files with them
         raise
-    transaction.on_commit(lambda: process_spin.delay(spin.pk))
+    # robust: with the broker down the upload still succeeds; the spin waits, and is queued
+    # again at worker start or by beat (`requeue_pending_spins`).
+    transaction.on_commit(lambda: process_spin.delay(spin.pk), robust=True)
     return spin
 
 

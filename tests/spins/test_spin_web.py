@@ -139,6 +139,43 @@ def test_uploads_need_the_csrf_token(seller, listing, burst_uploads, media_root,
     assert not Spin.objects.exists() and not stored_files(media_root)
 
 
+def test_a_capture_that_cannot_be_stored_whole_leaves_no_files(seller, listing, media_root,
+                                                               burst_uploads, queued,
+                                                               monkeypatch):
+    storage = SpinSource._meta.get_field("file").storage  # the private one
+    real_save, saved = storage.save, []
+
+    def save_then_fail(name, content, max_length=None):
+        if len(saved) == 5:
+            raise OSError("No space left on device")
+        saved.append(real_save(name, content, max_length=max_length))
+        return saved[-1]
+
+    monkeypatch.setattr(storage, "save", save_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        services.create_spin(listing=listing, user=seller, photos=burst_uploads())
+    assert len(saved) == 5  # these originals (GPS and all) were written, then taken back
+    assert not Spin.objects.exists() and not stored_files(media_root) and not queued
+
+
+def test_an_upload_succeeds_while_the_broker_is_down(client, seller, listing, media_root,
+                                                    burst_uploads, monkeypatch,
+                                                    django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from worker.tasks.spins import process_spin
+
+    def broker_down(spin_id):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(process_spin, "delay", broker_down)
+    client.force_login(seller)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(capture_url(listing), {"photos": burst_uploads()})
+    assert response.status_code == 302
+    assert Spin.objects.get().status == "pending"  # queued again by the worker or beat
+
+
 def test_video_and_photos_together_are_refused(seller, listing, burst_uploads, tmp_path,
                                                media_root, queued):
     write_video(tmp_path / "walk.mp4", [0.0, 10.0], size=64)
