@@ -200,6 +200,8 @@ def fail_spin(spin: Spin, reason: str) -> None:
 @transaction.atomic
 def publish_spin(spin: Spin, user) -> Spin:
     """Make a finished spin the listing's live one, replacing the previous live spin."""
+    # FOR UPDATE without OF locks the joined listing row too: two publishes on one listing
+    # take turns instead of both passing and breaking `one_live_spin_per_listing`.
     spin = Spin.objects.select_for_update().select_related("listing").get(pk=spin.pk)
     if spin.listing.seller_id != user.pk:
         raise PermissionDenied
