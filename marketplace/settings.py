@@ -147,6 +147,12 @@ SPIN_VIDEO_MAX_SECONDS = float(os.environ.get("SPIN_VIDEO_MAX_SECONDS", 60))
 SPIN_MIN_PHOTOS, SPIN_MAX_PHOTOS = 8, 72
 SPIN_OUTPUT_FRAMES = int(os.environ.get("SPIN_OUTPUT_FRAMES", 36))
 SPIN_PENDING_GRACE_SECONDS = int(os.environ.get("SPIN_PENDING_GRACE_SECONDS", 300))
+# A stitching claim older than this was abandoned (its worker died): the spin is queued again.
+# Longer than `process_spin`'s hard time limit (660 s), so a live worker is never doubled.
+SPIN_CLAIM_LEASE_SECONDS = int(os.environ.get("SPIN_CLAIM_LEASE_SECONDS", 900))
+# A spin whose stitching was interrupted this many times (the worker killed, e.g. out of memory)
+# is marked failed instead of being tried again.
+SPIN_MAX_ATTEMPTS = int(os.environ.get("SPIN_MAX_ATTEMPTS", 3))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -23,6 +23,16 @@ def media_root(media_root, monkeypatch):
 
 
 @pytest.fixture
+def queued(monkeypatch):
+    """Spin ids handed to the worker (the real worker runs in test_spin_worker.py)."""
+    from worker.tasks.spins import process_spin
+
+    ids = []
+    monkeypatch.setattr(process_spin, "delay", ids.append)
+    return ids
+
+
+@pytest.fixture
 def seller(django_user_model):
     return django_user_model.objects.create_user("seller", password="pw-seller-123")
 

@@ -15,16 +15,6 @@ from tests.spins.captures import write_video
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Spin ids handed to the worker (the real worker runs in test_spin_worker.py)."""
-    from worker.tasks.spins import process_spin
-
-    ids = []
-    monkeypatch.setattr(process_spin, "delay", ids.append)
-    return ids
-
-
 def capture_url(listing):
     return reverse("spins:capture", kwargs={"listing_id": listing.pk})
 
@@ -313,17 +303,24 @@ def test_api_lists_live_spins_to_everyone_and_own_spins_to_the_seller(client, se
     assert client.get(url).json()["results"] == []
 
 
-def test_waiting_spins_lost_by_the_queue_are_queued_again(listing, queued):
+def test_spins_lost_by_the_queue_or_their_worker_are_queued_again(listing, queued):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from worker.tasks.spins import requeue_stale_pending
 
+    hour_ago = timezone.now() - timedelta(hours=1)
     stale = Spin.objects.create(listing=listing, source_kind="video")
-    Spin.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Spin.objects.filter(pk=stale.pk).update(created_at=hour_ago)
     Spin.objects.create(listing=listing, source_kind="video")  # fresh: still in the queue
     Spin.objects.create(listing=listing, source_kind="video", status="done")
-    assert requeue_stale_pending() == [stale.pk]
-    assert queued == [stale.pk]
-    assert len(services.requeue_pending_spins()) == 2  # at worker start: every waiting spin
+    # Stitching for an hour: its worker died (the lease is 15 minutes); and one stitching now.
+    abandoned = Spin.objects.create(listing=listing, source_kind="video", status="processing",
+                                    claimed_at=hour_ago)
+    Spin.objects.create(listing=listing, source_kind="video", status="processing",
+                        claimed_at=timezone.now())
+    assert requeue_stale_pending() == [stale.pk, abandoned.pk]
+    assert queued == [stale.pk, abandoned.pk]
+    # At worker start: every waiting spin, and the abandoned one.
+    assert len(services.requeue_lost_spins()) == 3

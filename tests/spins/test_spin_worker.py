@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from marketplace.spins import services
 from marketplace.spins.models import Spin
+from tests.search.helpers import running_worker
 from tests.spins.captures import write_video
+from worker.tasks.spins import TOO_LONG, process_spin
 
 pytestmark = pytest.mark.worker
 
@@ -70,3 +72,17 @@ def test_worker_stitches_a_walk_around_video(media_root, celery_worker_process, 
     assert spin.loop_closed is True and spin.manifest["source"]["kind"] == "video"
     times = [frame["time"] for frame in spin.manifest["frames"]]
     assert times == sorted(times) and len(times) == spin.frame_count >= 24
+
+
+def test_the_hard_time_limit_fails_the_spin(transactional_db, media_root, seller, listing,
+                                            burst_uploads, queued, tmp_path):
+    """The stitching process ignores the soft time limit (as one stuck in C code does) and is
+    killed at the hard one: the worker's main process marks the spin failed instead of leaving
+    it "Stitching" for good."""
+    log = tmp_path / "worker.log"
+    with running_worker(log, pool="prefork", app="tests.spins.soft_limit_ignored"):
+        spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads(72))
+        process_spin.apply_async(queued, soft_time_limit=0.5, time_limit=1)
+        spin, _ = wait_until_finished(spin)
+    assert "Hard time limit (1s) exceeded" in log.read_text()
+    assert spin.status == "failed" and spin.failure_reason == TOO_LONG
