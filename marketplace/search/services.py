@@ -110,15 +110,15 @@ def claim_batch(photo_ids: Sequence[int], version: str, size: int,
 
 
 def read_originals(photos: Sequence[Photo], version: str) -> tuple[list[Photo], list[bytes]]:
-    """The photos whose original could be read, with their bytes; the others are stored as
-    failed."""
+    """The photos whose original could be read, with their bytes; those without one are stored
+    as failed. Other storage errors propagate, for the task to retry the batch."""
     readable, images = [], []
     for photo in photos:
         try:
             with photo.original.open("rb") as original:
                 images.append(original.read())
             readable.append(photo)
-        except (OSError, ValueError):
+        except (FileNotFoundError, ValueError):  # ValueError: no file name at all
             record_failure(photo, version, "The original file of this photo is missing.")
     return readable, images
 

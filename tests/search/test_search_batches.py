@@ -93,3 +93,25 @@ def test_filling_up_skips_photos_another_worker_holds(transactional_db, make_lis
         release.set()
         thread.join()
     assert analysed_ids() == ids(coat_photos + lamp_photos[1:])
+
+
+def test_a_storage_error_is_retried_not_stored_as_a_missing_file(make_listing, make_photo,
+                                                                 monkeypatch):
+    from worker.tasks.vision import embed_photos
+
+    assert OSError in embed_photos.autoretry_for
+    photos = add_photos(make_photo, make_listing("Coat"), 2)
+    storage = Photo._meta.get_field("original").storage
+    real_open, refused = storage.open, []
+
+    def open_unless_first(name, mode="rb"):
+        if not refused:
+            refused.append(name)
+            raise PermissionError(13, "Permission denied", name)  # e.g. a storage hiccup
+        return real_open(name, mode)
+
+    monkeypatch.setattr(storage, "open", open_unless_first)
+    assert embed_photos.apply(args=[ids(photos)]).successful()
+    assert refused  # the first run failed on it, the retry read it
+    assert analysed_ids() == ids(photos)
+    assert set(PhotoAnalysis.objects.values_list("status", flat=True)) == {"done"}

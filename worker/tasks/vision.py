@@ -12,16 +12,18 @@ from datetime import timedelta
 
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError, InterfaceError
 from django.utils import timezone
 
 from ..app import app
+from .photos import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
 
+# Storage and database hiccups are retried with backoff; a photo without an original, or one
+# the model cannot read, is stored as failed instead.
 @app.task(name="worker.vision.embed_photos", acks_late=True,
-          reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError),
+          reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS,
           retry_backoff=True, max_retries=5)
 def embed_photos(photo_ids: list[int]) -> int:
     """Run the engine over these photos (one listing's upload) and store tags and vectors.
