@@ -244,6 +244,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get(
 SEARCH_RECONCILE_AFTER_S = int(os.environ.get("SEARCH_RECONCILE_AFTER_S", 600))
 # Photos per engine batch in the vision task; each batch is committed on its own.
 SEARCH_VISION_BATCH_SIZE = int(os.environ.get("SEARCH_VISION_BATCH_SIZE", 16))
+# A photo the model was started on this many times without a result (each time the worker died)
+# is stored as failed instead of being tried again.
+SEARCH_MAX_ATTEMPTS = int(os.environ.get("SEARCH_MAX_ATTEMPTS", 3))
 # Tests may run tasks inline; the pipeline tests start a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 

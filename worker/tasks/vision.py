@@ -2,8 +2,10 @@
 
 The engine is imported lazily through `marketplace.search.engine` so only a worker that runs
 these tasks loads torch. Tasks ack late and are rejected when the worker dies, so a batch
-killed half-way is redelivered; the photos of a batch are row-locked until it commits and the
-writes are upserts per (photo, model version), so nothing is analysed twice.
+killed half-way is redelivered; the photos of a batch are row-locked while the model runs and
+the writes are upserts per (photo, model version), so nothing is analysed twice. Each photo's
+attempts are counted before the model runs, so one that kills the worker is tried alone, then
+set aside after SEARCH_MAX_ATTEMPTS (`marketplace.search.services.analyse_photos`).
 """
 from __future__ import annotations
 
