@@ -76,12 +76,11 @@ def test_worker_stitches_a_walk_around_video(media_root, celery_worker_process, 
 
 def test_the_hard_time_limit_fails_the_spin(transactional_db, media_root, seller, listing,
                                             burst_uploads, queued, tmp_path):
-    """The stitching process ignores the soft time limit (as one stuck in C code does) and is
-    killed at the hard one: the worker's main process marks the spin failed instead of leaving
-    it "Stitching" for good."""
+    """Stitching hangs where the soft time limit cannot interrupt it and is killed at the hard
+    one: the worker's main process marks the spin failed instead of leaving it "Stitching"."""
     log = tmp_path / "worker.log"
-    with running_worker(log, pool="prefork", app="tests.spins.soft_limit_ignored"):
-        spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads(72))
+    with running_worker(log, pool="prefork", app="tests.spins.stuck_worker"):
+        spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads())
         process_spin.apply_async(queued, soft_time_limit=0.5, time_limit=1)
         spin, _ = wait_until_finished(spin)
     assert "Hard time limit (1s) exceeded" in log.read_text()
