@@ -150,6 +150,12 @@ SPIN_VIDEO_MAX_SECONDS = float(os.environ.get("SPIN_VIDEO_MAX_SECONDS", 60))
 SPIN_MIN_PHOTOS, SPIN_MAX_PHOTOS = 8, 72
 SPIN_OUTPUT_FRAMES = int(os.environ.get("SPIN_OUTPUT_FRAMES", 36))
 SPIN_PENDING_GRACE_SECONDS = int(os.environ.get("SPIN_PENDING_GRACE_SECONDS", 300))
+# A stitching claim older than this was abandoned (its worker died): the spin is queued again.
+# Longer than `process_spin`'s hard time limit (660 s), so a live worker is never doubled.
+SPIN_CLAIM_LEASE_SECONDS = int(os.environ.get("SPIN_CLAIM_LEASE_SECONDS", 900))
+# A spin whose stitching was interrupted this many times (the worker killed, e.g. out of memory)
+# is marked failed instead of being tried again.
+SPIN_MAX_ATTEMPTS = int(os.environ.get("SPIN_MAX_ATTEMPTS", 3))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The most files any form takes at once: a spin's photo burst and its video (Django's default is
 # 100). The photo upload refuses past PHOTOS_PER_LISTING itself, with a message for the seller.
@@ -248,6 +254,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get(
 SEARCH_RECONCILE_AFTER_S = int(os.environ.get("SEARCH_RECONCILE_AFTER_S", 600))
 # Photos per engine batch in the vision task; each batch is committed on its own.
 SEARCH_VISION_BATCH_SIZE = int(os.environ.get("SEARCH_VISION_BATCH_SIZE", 16))
+# A photo the model was started on this many times without a result (each time the worker died)
+# is stored as failed instead of being tried again.
+SEARCH_MAX_ATTEMPTS = int(os.environ.get("SEARCH_MAX_ATTEMPTS", 3))
 # Tests may run tasks inline; the pipeline tests start a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 

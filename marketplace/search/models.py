@@ -72,6 +72,28 @@ class PhotoAnalysis(models.Model):
         return f"{self.model_version} analysis of photo {self.photo_id}: {self.status}"
 
 
+class AnalysisAttempt(models.Model):
+    """How many times the model started on a photo for a version without its result being stored,
+    counted before each run in a transaction of its own: a photo that kills the worker (out of
+    memory, a crash in native code) is tried again alone, then given up on
+    (`services.start_attempts`), instead of taking every batch down with it. Deleted with the
+    stored result."""
+
+    photo = models.ForeignKey("photos.Photo", related_name="analysis_attempts",
+                              on_delete=models.CASCADE)
+    model_version = models.CharField(max_length=100)
+    count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "model_version"],
+                                    name="one_attempt_count_per_photo_and_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} attempts on photo {self.photo_id}: {self.count}"
+
+
 class ListingVector(models.Model):
     """A listing's place in the embedding space: the normalised mean of its photos' vectors."""
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
@@ -21,7 +22,8 @@ from marketplace.photos.models import Photo
 
 from . import selectors
 from .models import (
-    ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
+    ActiveModel, AnalysisAttempt, ListingDocument, ListingTag, ListingVector, PhotoAnalysis,
+    TrainingLabel)
 from .selectors import listing_suggestions
 
 FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
@@ -60,6 +62,7 @@ def upsert_analyses(analyses: Sequence[PhotoAnalysis]) -> None:
     Upserts make a redelivered batch harmless: a photo is never analysed into two rows.
     Each row gets its listing's category, read under a row lock until the commit, so a category
     edit under way either lands first or waits and then updates these rows (`sync_category`).
+    The photos' attempt counts (`start_attempts`) go, their attempts having ended.
     """
     categories = dict(Listing.objects.select_for_update(no_key=True).order_by("pk")
                       .filter(pk__in={analysis.listing_id for analysis in analyses})
@@ -70,6 +73,11 @@ def upsert_analyses(analyses: Sequence[PhotoAnalysis]) -> None:
         analyses, update_conflicts=True, unique_fields=["photo", "model_version"],
         update_fields=["listing", "category", "status", "failure_reason", "embedding", "code",
                        "tags", "analysed_at"])
+    ended: dict[str, list[int]] = {}
+    for analysis in analyses:
+        ended.setdefault(analysis.model_version, []).append(analysis.photo_id)
+    for version, photo_ids in ended.items():
+        AnalysisAttempt.objects.filter(model_version=version, photo__in=photo_ids).delete()
 
 
 def record_failure(photo, model_version: str, reason: str) -> None:
@@ -85,42 +93,76 @@ def record_results(photos: Sequence, results: Sequence) -> None:
             refresh_listing_vectors({photo.listing_id for photo in photos}, version)
 
 
-def claim_batch(photo_ids: Sequence[int], version: str, size: int,
-                fill_from_pending: bool) -> list[Photo]:
-    """Lock up to `size` photos not yet analysed by `version`: these ids first, then (with
-    `fill_from_pending`) the oldest other pending photos, so the engine runs full batches.
-
-    Call inside a transaction; the locks last until it commits. The given photos are waited
-    for (a worker holding them either stores them or dies and frees them); the fill-up skips
-    photos other workers hold, so two workers never analyse the same photo.
-    """
-    pending = (Photo.objects.exclude(analyses__model_version=version)
-               .order_by("pk").select_for_update(no_key=True))
-    photos = list(pending.filter(pk__in=photo_ids)[:size])
-    if not photos:
-        return []
-    if fill_from_pending and len(photos) < size:
-        photos += pending.exclude(pk__in=photo_ids).select_for_update(
-            no_key=True, skip_locked=True)[:size - len(photos)]
-    # A row locked after its statement began (waited for, or freed just before) may have been
-    # analysed by the worker that held it: look again, now the rows are ours.
+def unanalysed(photos: Sequence[Photo], version: str) -> list[Photo]:
+    """The photos `version` has no stored analysis of. Call once their rows are locked: a row
+    locked after its statement began (waited for, or freed just before) may have been analysed
+    by the worker that held it."""
     analysed = set(PhotoAnalysis.objects.filter(photo__in=photos, model_version=version)
                    .values_list("photo_id", flat=True))
     return [photo for photo in photos if photo.pk not in analysed]
 
 
+def claim_batch(photo_ids: Sequence[int], version: str, size: int,
+                fill_from_pending: bool) -> list[Photo]:
+    """Lock up to `size` photos not yet analysed by `version`: these ids first, then (with
+    `fill_from_pending`) the oldest other pending photos, so the engine runs full batches.
+    A photo the model was started on before without a result (its worker died: it may be the
+    cause) is claimed alone, and never to fill a batch.
+
+    Call inside a transaction; the locks last until it commits. Photos other workers hold are
+    skipped: such a worker stores them, or dies and its task is redelivered (or, for photos it
+    took to fill its batch, `reconcile_pending` queues them again), so two workers never
+    analyse the same photo.
+    """
+    pending = (Photo.objects.exclude(analyses__model_version=version)
+               .order_by("pk").select_for_update(no_key=True, skip_locked=True))
+    tried = AnalysisAttempt.objects.filter(model_version=version).values("photo_id")
+    given = pending.filter(pk__in=photo_ids)
+    retried = list(given.filter(pk__in=tried)[:1])
+    if retried:
+        return unanalysed(retried, version)
+    photos = list(given.exclude(pk__in=tried)[:size])
+    if photos and fill_from_pending and len(photos) < size:
+        photos += pending.exclude(pk__in=photo_ids).exclude(pk__in=tried)[:size - len(photos)]
+    return unanalysed(photos, version)
+
+
 def read_originals(photos: Sequence[Photo], version: str) -> tuple[list[Photo], list[bytes]]:
-    """The photos whose original could be read, with their bytes; the others are stored as
-    failed."""
+    """The photos whose original could be read, with their bytes; those without one are stored
+    as failed. Other storage errors propagate, for the task to retry the batch."""
     readable, images = [], []
     for photo in photos:
         try:
             with photo.original.open("rb") as original:
                 images.append(original.read())
             readable.append(photo)
-        except (OSError, ValueError):
+        except (FileNotFoundError, ValueError):  # ValueError: no file name at all
             record_failure(photo, version, "The original file of this photo is missing.")
     return readable, images
+
+
+def start_attempts(photos: Sequence[Photo], images: Sequence[bytes], version: str
+                   ) -> tuple[list[Photo], list[bytes]]:
+    """Count one more attempt of the model on each photo (the caller commits it before the model
+    runs) and return the photos with their bytes, but for those already tried
+    SEARCH_MAX_ATTEMPTS times: these are stored as failed, with a reason for the seller."""
+    counts = dict(AnalysisAttempt.objects.filter(photo__in=photos, model_version=version)
+                  .values_list("photo_id", "count"))
+    kept, kept_images = [], []
+    for photo, image in zip(photos, images, strict=True):
+        if counts.get(photo.pk, 0) >= settings.SEARCH_MAX_ATTEMPTS:
+            record_failure(photo, version, "Our photo analysis stopped working on this photo "
+                           f"{counts[photo.pk]} times, so it was set aside. Upload the photo "
+                           "again (a re-saved or smaller copy) to have it analysed.")
+        else:
+            kept.append(photo)
+            kept_images.append(image)
+    AnalysisAttempt.objects.bulk_create(
+        [AnalysisAttempt(photo=photo, model_version=version) for photo in kept],
+        ignore_conflicts=True)
+    AnalysisAttempt.objects.filter(photo__in=kept, model_version=version).update(
+        count=F("count") + 1)
+    return kept, kept_images
 
 
 def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
@@ -128,9 +170,11 @@ def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
     """Tag and embed the photos that `engine`'s version has not analysed yet; return how many
     photos were analysed (with `fill_from_pending`, other listings' pending photos included).
 
-    Each engine batch is locked, analysed and committed in its own transaction, so a crash
-    loses at most the batch in flight and a redelivered task skips what is already stored.
-    A batch holding none of `photo_ids` ends the call.
+    Each engine batch takes two transactions: one claims it, reads its originals and counts an
+    attempt for each photo (`start_attempts`); once that is committed, the other locks the
+    photos again, runs the model and stores the results. So a crash loses at most the batch in
+    flight, a redelivered task skips what is already stored, and a photo that kills the worker
+    is known by its count. A batch holding none of `photo_ids` ends the call.
     """
     version = engine.model_version
     ensure_active_version(version)
@@ -142,7 +186,14 @@ def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
             if not photos:
                 return analysed
             readable, images = read_originals(photos, version)
-            record_results(readable, engine.run(images) if images else [])
+            readable, images = start_attempts(readable, images, version)
+        with transaction.atomic():
+            by_pk = dict(zip((photo.pk for photo in readable), images))
+            # Waits for a worker that took one of them in between, then skips what it stored.
+            locked = unanalysed(list(Photo.objects.filter(pk__in=list(by_pk)).order_by("pk")
+                                     .select_for_update(no_key=True)), version)
+            record_results(locked, engine.run([by_pk[photo.pk] for photo in locked])
+                           if locked else [])
         analysed += len(photos)
 
 

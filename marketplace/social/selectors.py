@@ -107,6 +107,13 @@ def visible_polls(user) -> QuerySet:
     )
 
 
+def poll_viewers(poll: Poll) -> QuerySet:
+    """Who, besides its owner, can open the poll's page (`visible_polls`): the invited users a
+    block does not separate from the owner. Not private-link holders: they open it by link."""
+    return User.objects.filter(poll_invites__poll=poll).exclude(
+        pk__in=blocked_user_ids(poll.owner))
+
+
 def poll_for_share_token(token: str, user=None) -> Poll:
     """The poll a share link opens. Forged, revoked or expired links, and holders the owner
     blocked (or who blocked the owner), all get the same 404 as a poll that does not exist."""

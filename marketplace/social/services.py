@@ -327,16 +327,15 @@ def add_comment(poll: Poll, author, body: str) -> Comment:
 
 @transaction.atomic
 def close_poll(poll: Poll, user) -> Poll:
+    """Close the poll and tell those who can still open it. Not voters who came by the private
+    link, were un-invited (unfriended) or are blocked: its page is a 404 for them (and a block
+    means no e-mails)."""
     if poll.owner_id != user.pk:
         raise SocialError("Only the person who asked can close the question.")
     poll = _locked_open_poll(poll)
     poll.closed_at = timezone.now()
     poll.save(update_fields=["closed_at"])
-    participants = {
-        *poll.invites.values_list("user_id", flat=True),
-        *poll.votes.values_list("voter_id", flat=True),
-    } - {user.pk}
-    for recipient in User.objects.filter(pk__in=participants):
+    for recipient in selectors.poll_viewers(poll):
         notify(recipient, Notification.Kind.POLL_CLOSED, user, poll)
     return poll
 

@@ -37,6 +37,10 @@ class Spin(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=40, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
+    # When the stitching under way began (`services.start_processing`), and how many earlier
+    # stitchings never ended (their worker died).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    interruptions = models.PositiveSmallIntegerField(default=0)
     # The manifest written by vision.spin (paths relative to `output_prefix` in storage).
     manifest = models.JSONField(null=True, blank=True)
     output_prefix = models.CharField(max_length=200, blank=True)

@@ -7,13 +7,14 @@ from typing import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from marketplace.photos.services import delete_files, overwrite
 from marketplace.photos.validation import validate_photo_file
 
 from .models import Spin, SpinSource
@@ -101,42 +102,69 @@ def create_spin(*, listing, user, video: UploadedFile | None = None,
     spin = Spin.objects.create(
         listing=listing, created_by=user,
         source_kind=Spin.SourceKind.VIDEO if video else Spin.SourceKind.PHOTOS)
-    saved: list[str] = []
+    saved: list[tuple[Storage, str]] = []
     try:
         for position, upload in enumerate(uploads):
             source = SpinSource(spin=spin, position=position, size=upload.size,
                                 original_name=get_valid_filename(upload.name)[-120:])
             source.file.save("source", upload, save=True)
-            saved.append(source.file.name)
+            saved.append((source.file.storage, source.file.name))
     except BaseException:
-        for name in saved:  # the transaction rolls the rows back; take the files with them
-            default_storage.delete(name)
+        delete_files(saved)  # the transaction rolls the rows back; take the files with them
         raise
-    transaction.on_commit(lambda: process_spin.delay(spin.pk))
+    # robust: with the broker down the upload still succeeds; the spin waits, and is queued
+    # again at worker start or by beat (`requeue_lost_spins`).
+    transaction.on_commit(lambda: process_spin.delay(spin.pk), robust=True)
     return spin
 
 
-def requeue_pending_spins(older_than: timedelta | None = None) -> list[int]:
-    """Queue stitching again for every waiting spin (e.g. after Redis lost its queue), or only
-    for those uploaded more than `older_than` ago; returns their ids. Over-queueing is safe:
-    `start_processing` skips spins that finished meanwhile."""
+def abandoned_claim(now) -> Q:
+    """Spins whose stitching began more than SPIN_CLAIM_LEASE_SECONDS ago and never ended (its
+    worker died, or was killed, with the claim)."""
+    lease = timedelta(seconds=settings.SPIN_CLAIM_LEASE_SECONDS)
+    return Q(status=Spin.Status.PROCESSING, claimed_at__lt=now - lease)
+
+
+def requeue_lost_spins(older_than: timedelta | None = None) -> list[int]:
+    """Queue stitching again for the spins whose task was lost: every waiting one (e.g. after
+    Redis lost its queue), or only those uploaded more than `older_than` ago, and every one
+    whose stitching was abandoned (`abandoned_claim`); returns their ids. Over-queueing is safe:
+    `start_processing` hands a spin to one task only."""
     from worker.tasks.spins import process_spin
 
-    waiting = Spin.objects.filter(status=Spin.Status.PENDING)
+    now = timezone.now()
+    waiting = Q(status=Spin.Status.PENDING)
     if older_than is not None:
-        waiting = waiting.filter(created_at__lt=timezone.now() - older_than)
-    spin_ids = list(waiting.values_list("pk", flat=True))
+        waiting &= Q(created_at__lt=now - older_than)
+    spin_ids = list(Spin.objects.filter(waiting | abandoned_claim(now))
+                    .order_by("pk").values_list("pk", flat=True))
     for spin_id in spin_ids:
         process_spin.delay(spin_id)
     return spin_ids
 
 
 def start_processing(spin_id: int) -> Spin | None:
-    """Claim a spin for stitching; None if it no longer needs it (finished, failed, deleted)."""
-    claimed = Spin.objects.filter(
-        pk=spin_id, status__in=[Spin.Status.PENDING, Spin.Status.PROCESSING]).update(
-        status=Spin.Status.PROCESSING, progress=0, stage="starting")
-    return Spin.objects.get(pk=spin_id) if claimed else None
+    """Claim a spin for stitching, in one UPDATE (so one task gets it): a waiting spin, or one
+    whose stitching was abandoned, which counts as an interruption. None if the spin needs no
+    stitching (finished, failed, deleted) or another task holds it; a spin interrupted
+    SPIN_MAX_ATTEMPTS times is marked failed instead."""
+    now = timezone.now()
+    abandoned = abandoned_claim(now)
+    claimed = Spin.objects.filter(Q(status=Spin.Status.PENDING) | abandoned, pk=spin_id).update(
+        status=Spin.Status.PROCESSING, progress=0, stage="starting", claimed_at=now,
+        interruptions=F("interruptions") + Case(When(abandoned, then=1), default=0))
+    spin = Spin.objects.filter(pk=spin_id).first() if claimed else None
+    if spin is not None and spin.interruptions >= settings.SPIN_MAX_ATTEMPTS:
+        fail_spin(spin.pk, f"Stitching was interrupted {spin.interruptions} times; the capture "
+                  "may be too large for us. Upload a shorter clip (5–20 s) or fewer photos.")
+        return None
+    return spin
+
+
+def release_spin(spin_id: int) -> None:
+    """Hand a claimed spin back after a temporary error, so that the task's retry claims it."""
+    Spin.objects.filter(pk=spin_id, status=Spin.Status.PROCESSING).update(
+        status=Spin.Status.PENDING, progress=0, stage="", claimed_at=None)
 
 
 def download_sources(spin: Spin, folder: Path) -> Path:
@@ -163,18 +191,25 @@ def progress_recorder(spin: Spin) -> Callable[[int, str], None]:
     return record
 
 
+def served_files(manifest: dict) -> list[str]:
+    """The files of a stitched spin that buyers load: each frame's display and zoom JPEG and
+    the sprite sheet. Nothing else of the output folder is published: its manifest.json names
+    the seller's files (the database keeps the manifest)."""
+    frames = {frame[size] for frame in manifest["frames"] for size in ("display", "zoom")}
+    return sorted(frames | {manifest["sprite"]["file"]})
+
+
 def finish_spin(spin: Spin, out_dir: Path, manifest: dict) -> None:
     """Store the renditions, then mark the spin ready to preview (never live by itself)."""
     prefix = f"spins/{spin.listing_id}/{spin.key}/frames/"
-    saved = []
+    saved: list[tuple[Storage, str]] = []
     try:
-        for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-            with open(path, "rb") as file:
-                saved.append(default_storage.save(prefix + path.relative_to(out_dir).as_posix(),
-                                                  File(file)))
+        for name in served_files(manifest):
+            # Overwrite: a stitching re-done (after a crash, a retry) keeps the same names.
+            saved.append((default_storage, overwrite(default_storage, prefix + name,
+                                                     (out_dir / name).read_bytes())))
     except BaseException:
-        for name in saved:
-            default_storage.delete(name)
+        delete_files(saved)
         raise
     Spin.objects.filter(pk=spin.pk).update(
         status=Spin.Status.DONE, progress=100, stage="done", manifest=manifest,
@@ -182,8 +217,9 @@ def finish_spin(spin: Spin, out_dir: Path, manifest: dict) -> None:
         loop_closed=manifest["loop_closed"], processed_at=timezone.now())
 
 
-def fail_spin(spin: Spin, reason: str) -> None:
-    Spin.objects.filter(pk=spin.pk).update(
+def fail_spin(spin_id: int, reason: str) -> None:
+    """Record why a spin could not be stitched (a finished spin is left as it is)."""
+    Spin.objects.filter(pk=spin_id).exclude(status=Spin.Status.DONE).update(
         status=Spin.Status.FAILED, stage="failed", failure_reason=reason[:300],
         processed_at=timezone.now())
 
@@ -191,6 +227,8 @@ def fail_spin(spin: Spin, reason: str) -> None:
 @transaction.atomic
 def publish_spin(spin: Spin, user) -> Spin:
     """Make a finished spin the listing's live one, replacing the previous live spin."""
+    # FOR UPDATE without OF locks the joined listing row too: two publishes on one listing
+    # take turns instead of both passing and breaking `one_live_spin_per_listing`.
     spin = Spin.objects.select_for_update().select_related("listing").get(pk=spin.pk)
     if spin.listing.seller_id != user.pk:
         raise PermissionDenied

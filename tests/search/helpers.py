@@ -49,18 +49,21 @@ def bare_photo(listing) -> Photo:
 
 
 @contextlib.contextmanager
-def running_worker(log_path: Path, **env_overrides: str):
+def running_worker(log_path: Path, pool: str = "solo", app: str = "worker",
+                   **env_overrides: str):
     """A `celery worker` on the vision queue with extra environment (e.g. another broker).
 
     Unlike the shared `celery_worker_process` fixture it can be started several times in one
-    test, which the crash and restart tests need. Yields the process.
+    test, which the crash and restart tests need, with one prefork process (`pool`), whose
+    main process outlives the task's (time limits, a crash), and with a test's own module
+    around the project's Celery app (`app`). Yields the process.
     """
     env = worker_environment(**env_overrides)
     with open(log_path, "a") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo",
-             "--queues", "vision", "--loglevel", "INFO", "--without-heartbeat",
-             "--without-mingle", "--without-gossip"],
+            [sys.executable, "-m", "celery", "-A", app, "worker", "--pool", pool,
+             "--concurrency", "1", "--queues", "vision", "--loglevel", "INFO",
+             "--without-heartbeat", "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: "ready." in log_path.read_text() or process.poll() is not None, 60)

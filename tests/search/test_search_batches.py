@@ -2,11 +2,13 @@
 import threading
 
 import numpy as np
+import pytest
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 
 from marketplace.photos.models import Photo
 from marketplace.search.engine import get_engine
-from marketplace.search.models import ListingVector, PhotoAnalysis
+from marketplace.search.models import AnalysisAttempt, ListingVector, PhotoAnalysis
 from marketplace.search.services import analyse_photos
 from tests.search.helpers import bare_photo, jpeg_bytes
 
@@ -93,3 +95,75 @@ def test_filling_up_skips_photos_another_worker_holds(transactional_db, make_lis
         release.set()
         thread.join()
     assert analysed_ids() == ids(coat_photos + lamp_photos[1:])
+
+
+def test_a_storage_error_is_retried_not_stored_as_a_missing_file(make_listing, make_photo,
+                                                                 monkeypatch):
+    from worker.tasks.vision import embed_photos
+
+    assert OSError in embed_photos.autoretry_for
+    photos = add_photos(make_photo, make_listing("Coat"), 2)
+    storage = Photo._meta.get_field("original").storage
+    real_open, refused = storage.open, []
+
+    def open_unless_first(name, mode="rb"):
+        if not refused:
+            refused.append(name)
+            raise PermissionError(13, "Permission denied", name)  # e.g. a storage hiccup
+        return real_open(name, mode)
+
+    monkeypatch.setattr(storage, "open", open_unless_first)
+    assert embed_photos.apply(args=[ids(photos)]).successful()
+    assert refused  # the first run failed on it, the retry read it
+    assert analysed_ids() == ids(photos)
+    assert set(PhotoAnalysis.objects.values_list("status", flat=True)) == {"done"}
+
+
+class WorkerDied(BaseException):
+    """What the worker's death looks like from here: nothing after it runs, nothing commits."""
+
+
+class DyingEngine:
+    """The real engine, but the worker dies on any batch holding an image ending in `poison`."""
+
+    def __init__(self, engine, poison: bytes):
+        self.engine, self.poison, self.model_version = engine, poison, engine.model_version
+
+    def run(self, images):
+        if any(image.endswith(self.poison) for image in images):
+            raise WorkerDied
+        return self.engine.run(images)
+
+
+def test_a_photo_that_kills_the_worker_is_tried_alone_then_set_aside(make_listing, make_photo,
+                                                                     settings):
+    settings.SEARCH_MAX_ATTEMPTS = 3
+    coat, lamp = make_listing("Coat"), make_listing("Lamp", "lighting")
+    coat_photos = add_photos(make_photo, coat, 3)
+    poison = coat_photos[1]
+    poison.original.save("poisoned", ContentFile(jpeg_bytes((1, 2, 3)) + b"poison"))
+    engine = DyingEngine(get_engine(), b"poison")
+
+    with pytest.raises(WorkerDied):  # the upload's task: the poison takes the batch down
+        analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True)
+    assert analysed_ids() == []
+    counts = dict(AnalysisAttempt.objects.values_list("photo_id", "count"))
+    assert counts == {photo.pk: 1 for photo in coat_photos}  # committed before the model ran
+
+    # Another listing's task is not taken down: photos tried before never fill a batch.
+    lamp_photos = add_photos(make_photo, lamp, 2)
+    assert analyse_photos(ids(lamp_photos), engine, batch_size=8, fill_from_pending=True) == 2
+
+    # The redelivered task tries each photo alone: the innocent ones are analysed.
+    for attempts in (2, 3):
+        with pytest.raises(WorkerDied):
+            analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True)
+        assert AnalysisAttempt.objects.get(photo=poison).count == attempts
+    assert analysed_ids() == ids([coat_photos[0]] + lamp_photos)
+    assert analyse_photos(ids(coat_photos), engine, batch_size=4, fill_from_pending=True) == 2
+
+    by_photo = {a.photo_id: a for a in PhotoAnalysis.objects.all()}
+    assert by_photo[poison.pk].status == "failed"
+    assert "stopped working on this photo 3 times" in by_photo[poison.pk].failure_reason
+    assert {by_photo[p.pk].status for p in coat_photos if p != poison} == {"done"}
+    assert not AnalysisAttempt.objects.exists()  # every attempt ended

@@ -89,6 +89,28 @@ def test_a_worker_killed_mid_batch_leaves_every_photo_analysed_once(
     assert {a.photo_id: a.analysed_at for a in after if a.photo_id in before} == before
 
 
+def test_a_photo_that_kills_the_worker_is_set_aside_and_the_others_analysed(
+        transactional_db, media_root, make_listing, tmp_path):
+    """Each time the model sees the poisoned photo, the task's process dies (prefork: the
+    worker's main process requeues the task): the photo is tried alone, then stored as failed
+    with a reason the seller sees; the photos uploaded with it and after it are analysed."""
+    listing = make_listing("With a poisoned photo")
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("vision")
+    log = tmp_path / "worker.log"
+    with running_worker(log, pool="prefork", app="tests.search.dying_worker"):
+        photos = add_photos(listing, [jpeg_bytes((200, 30, 30)),
+                                      jpeg_bytes((1, 2, 3)) + b"poison",
+                                      jpeg_bytes((30, 30, 200))])
+        later = add_photos(listing, [jpeg_bytes((30, 200, 30))])
+        wait_for(lambda: len(analyses_of(photos + later)) == 4, 300)
+    by_photo = {analysis.photo_id: analysis for analysis in analyses_of(photos + later)}
+    poisoned = by_photo.pop(photos[1].pk)
+    assert poisoned.status == "failed"
+    assert "stopped working on this photo 3 times" in poisoned.failure_reason
+    assert {analysis.status for analysis in by_photo.values()} == {"done"}
+    assert log.read_text().count("raised error: WorkerLostError") == 3  # one per attempt
+
+
 @pytest.fixture
 def dedicated_redis(tmp_path):
     """A private redis-server on a free port, restartable, without persistence."""

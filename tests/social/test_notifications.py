@@ -143,3 +143,27 @@ def test_question_with_newlines_makes_a_valid_subject(
         == "Shoplens: alice asked for your opinion: Which one? Bcc: x@evil.example"
     )
     assert mailoutbox[0].recipients() == ["bob@example.com"]
+
+
+def test_closing_tells_only_those_who_can_still_open_the_poll(
+    poll, alice, bob, make_user, befriend, client_for, mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    red = poll.options.first()
+    dave, erin, frank, gina = (make_user(name) for name in ("dave", "erin", "frank", "gina"))
+    for friend in (dave, erin, gina):
+        befriend(alice, friend)
+    services.invite_to_poll(poll, alice, [dave, erin, gina])
+    for voter in (bob, dave, erin, frank):  # frank came by the private link
+        services.cast_vote(poll, voter, red)
+    services.remove_friend(alice, dave)  # his invitation is withdrawn
+    services.block_user(alice, erin)
+    services.block_user(gina, alice)  # gina never voted
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_poll(poll, alice)
+
+    closed = Notification.objects.filter(kind="poll_closed")
+    assert [n.recipient for n in closed] == [bob]
+    assert [mail.to for mail in mailoutbox] == [["bob@example.com"]]
+    notification = closed.get()
+    assert client_for(bob).get(notification.get_absolute_url()).status_code == 200

@@ -23,6 +23,16 @@ def media_root(media_root, monkeypatch):
 
 
 @pytest.fixture
+def queued(monkeypatch):
+    """Spin ids handed to the worker (the real worker runs in test_spin_worker.py)."""
+    from worker.tasks.spins import process_spin
+
+    ids = []
+    monkeypatch.setattr(process_spin, "delay", ids.append)
+    return ids
+
+
+@pytest.fixture
 def seller(django_user_model):
     return django_user_model.objects.create_user("seller", password="pw-seller-123")
 
@@ -73,8 +83,8 @@ def finished_spin(listing, seller, media_root, burst_pngs, tmp_path):
     def make():
         folder = Path(tmp_path) / f"burst-{Spin.objects.count()}"
         folder.mkdir()
-        for index, data in enumerate(burst_pngs):
-            (folder / f"{index:03d}.png").write_bytes(data)
+        for index, data in enumerate(burst_pngs):  # named as `download_sources` names them
+            (folder / f"{index:03d}-IMG_20240501_14{index:02d}.png").write_bytes(data)
         spin = Spin.objects.create(listing=listing, created_by=seller,
                                    source_kind=Spin.SourceKind.PHOTOS)
         manifest = build_spin(folder, folder / "out")

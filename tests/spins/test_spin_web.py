@@ -15,16 +15,6 @@ from tests.spins.captures import write_video
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Spin ids handed to the worker (the real worker runs in test_spin_worker.py)."""
-    from worker.tasks.spins import process_spin
-
-    ids = []
-    monkeypatch.setattr(process_spin, "delay", ids.append)
-    return ids
-
-
 def capture_url(listing):
     return reverse("spins:capture", kwargs={"listing_id": listing.pk})
 
@@ -139,6 +129,43 @@ def test_uploads_need_the_csrf_token(seller, listing, burst_uploads, media_root,
     assert not Spin.objects.exists() and not stored_files(media_root)
 
 
+def test_a_capture_that_cannot_be_stored_whole_leaves_no_files(seller, listing, media_root,
+                                                               burst_uploads, queued,
+                                                               monkeypatch):
+    storage = SpinSource._meta.get_field("file").storage  # the private one
+    real_save, saved = storage.save, []
+
+    def save_then_fail(name, content, max_length=None):
+        if len(saved) == 5:
+            raise OSError("No space left on device")
+        saved.append(real_save(name, content, max_length=max_length))
+        return saved[-1]
+
+    monkeypatch.setattr(storage, "save", save_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        services.create_spin(listing=listing, user=seller, photos=burst_uploads())
+    assert len(saved) == 5  # these originals (GPS and all) were written, then taken back
+    assert not Spin.objects.exists() and not stored_files(media_root) and not queued
+
+
+def test_an_upload_succeeds_while_the_broker_is_down(client, seller, listing, media_root,
+                                                    burst_uploads, monkeypatch,
+                                                    django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from worker.tasks.spins import process_spin
+
+    def broker_down(spin_id):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(process_spin, "delay", broker_down)
+    client.force_login(seller)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(capture_url(listing), {"photos": burst_uploads()})
+    assert response.status_code == 302
+    assert Spin.objects.get().status == "pending"  # queued again by the worker or beat
+
+
 def test_video_and_photos_together_are_refused(seller, listing, burst_uploads, tmp_path,
                                                media_root, queued):
     write_video(tmp_path / "walk.mp4", [0.0, 10.0], size=64)
@@ -159,6 +186,15 @@ def test_other_users_cannot_reach_a_sellers_spins(client, buyer, listing, finish
     assert not spin.is_live
     client.logout()
     assert client.get(capture_url(listing)).status_code == 302  # to the login page
+
+
+def test_no_public_file_of_a_finished_spin_names_the_sellers_files(listing, finished_spin,
+                                                                   media_root):
+    spin = finished_spin()
+    assert "IMG_20240501" in str(spin.manifest["source"])  # kept, privately, in the database
+    public = [path for path in Path(media_root).rglob("*") if path.is_file()]
+    assert len(public) == 2 * spin.frame_count + 1  # display and zoom frames, the sprite sheet
+    assert not [path for path in public if b"IMG_20240501" in path.read_bytes()]
 
 
 def test_status_endpoint_reports_progress(client, seller, listing, finished_spin):
@@ -200,6 +236,44 @@ def test_buyers_see_only_the_published_spin_and_a_replacement_waits_for_publishi
     assert list(Spin.objects.filter(is_live=True)) == [second]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_spins_published_at_once_take_turns(seller, listing):
+    """Two publishes on one listing, each in its own connection: the second waits for the first
+    to commit, then replaces it (it used to break `one_live_spin_per_listing`: a 500)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    first, second = (Spin.objects.create(listing=listing, source_kind="video", status="done")
+                     for _ in range(2))
+    published, release, errors = threading.Event(), threading.Event(), []
+
+    def publish(spin, hold=False):
+        try:
+            with transaction.atomic():
+                services.publish_spin(spin, seller)
+                if hold:  # still uncommitted
+                    published.set()
+                    release.wait(10)
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(first, True)),
+               threading.Thread(target=publish, args=(second,))]
+    threads[0].start()
+    assert published.wait(10)
+    threads[1].start()
+    time.sleep(0.5)  # the second publish is now waiting for a lock
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert list(Spin.objects.filter(is_live=True)) == [second]
+
+
 def test_a_failed_spin_cannot_be_published(client, seller, listing):
     spin = Spin.objects.create(listing=listing, source_kind="video", status="failed",
                                failure_reason="Not enough distinct angles")
@@ -229,17 +303,24 @@ def test_api_lists_live_spins_to_everyone_and_own_spins_to_the_seller(client, se
     assert client.get(url).json()["results"] == []
 
 
-def test_waiting_spins_lost_by_the_queue_are_queued_again(listing, queued):
+def test_spins_lost_by_the_queue_or_their_worker_are_queued_again(listing, queued):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from worker.tasks.spins import requeue_stale_pending
 
+    hour_ago = timezone.now() - timedelta(hours=1)
     stale = Spin.objects.create(listing=listing, source_kind="video")
-    Spin.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Spin.objects.filter(pk=stale.pk).update(created_at=hour_ago)
     Spin.objects.create(listing=listing, source_kind="video")  # fresh: still in the queue
     Spin.objects.create(listing=listing, source_kind="video", status="done")
-    assert requeue_stale_pending() == [stale.pk]
-    assert queued == [stale.pk]
-    assert len(services.requeue_pending_spins()) == 2  # at worker start: every waiting spin
+    # Stitching for an hour: its worker died (the lease is 15 minutes); and one stitching now.
+    abandoned = Spin.objects.create(listing=listing, source_kind="video", status="processing",
+                                    claimed_at=hour_ago)
+    Spin.objects.create(listing=listing, source_kind="video", status="processing",
+                        claimed_at=timezone.now())
+    assert requeue_stale_pending() == [stale.pk, abandoned.pk]
+    assert queued == [stale.pk, abandoned.pk]
+    # At worker start: every waiting spin, and the abandoned one.
+    assert len(services.requeue_lost_spins()) == 3

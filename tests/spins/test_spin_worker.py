@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from marketplace.spins import services
 from marketplace.spins.models import Spin
+from tests.search.helpers import running_worker
 from tests.spins.captures import write_video
+from worker.tasks.spins import TOO_LONG, process_spin
 
 pytestmark = pytest.mark.worker
 
@@ -38,7 +40,10 @@ def test_worker_stitches_a_photo_burst(media_root, celery_worker_process, seller
     for frame in manifest["frames"]:
         assert default_storage.exists(spin.output_prefix + frame["display"])
         assert default_storage.exists(spin.output_prefix + frame["zoom"])
-    assert default_storage.exists(spin.output_prefix + "manifest.json")
+    # Nothing public names the seller's files (the manifest, which does, stays in the database).
+    assert "IMG_0000.png" in str(manifest["source"])
+    public = [path for path in media_root.rglob("*") if path.is_file()]
+    assert len(public) == 2 * 12 + 1 and not any(b"IMG_" in p.read_bytes() for p in public)
     assert all(s.file.storage.exists(s.file.name) for s in spin.sources.all())  # originals kept
     assert not any(default_storage.exists(s.file.name) for s in spin.sources.all())  # not public
 
@@ -67,3 +72,16 @@ def test_worker_stitches_a_walk_around_video(media_root, celery_worker_process, 
     assert spin.loop_closed is True and spin.manifest["source"]["kind"] == "video"
     times = [frame["time"] for frame in spin.manifest["frames"]]
     assert times == sorted(times) and len(times) == spin.frame_count >= 24
+
+
+def test_the_hard_time_limit_fails_the_spin(transactional_db, media_root, seller, listing,
+                                            burst_uploads, queued, tmp_path):
+    """Stitching hangs where the soft time limit cannot interrupt it and is killed at the hard
+    one: the worker's main process marks the spin failed instead of leaving it "Stitching"."""
+    log = tmp_path / "worker.log"
+    with running_worker(log, pool="prefork", app="tests.spins.stuck_worker"):
+        spin = services.create_spin(listing=listing, user=seller, photos=burst_uploads())
+        process_spin.apply_async(queued, soft_time_limit=0.5, time_limit=1)
+        spin, _ = wait_until_finished(spin)
+    assert "Hard time limit (1s) exceeded" in log.read_text()
+    assert spin.status == "failed" and spin.failure_reason == TOO_LONG

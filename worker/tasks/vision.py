@@ -2,8 +2,10 @@
 
 The engine is imported lazily through `marketplace.search.engine` so only a worker that runs
 these tasks loads torch. Tasks ack late and are rejected when the worker dies, so a batch
-killed half-way is redelivered; the photos of a batch are row-locked until it commits and the
-writes are upserts per (photo, model version), so nothing is analysed twice.
+killed half-way is redelivered; the photos of a batch are row-locked while the model runs and
+the writes are upserts per (photo, model version), so nothing is analysed twice. Each photo's
+attempts are counted before the model runs, so one that kills the worker is tried alone, then
+set aside after SEARCH_MAX_ATTEMPTS (`marketplace.search.services.analyse_photos`).
 """
 from __future__ import annotations
 
@@ -12,16 +14,18 @@ from datetime import timedelta
 
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError, InterfaceError
 from django.utils import timezone
 
 from ..app import app
+from .photos import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
 
+# Storage and database hiccups are retried with backoff; a photo without an original, or one
+# the model cannot read, is stored as failed instead.
 @app.task(name="worker.vision.embed_photos", acks_late=True,
-          reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError),
+          reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS,
           retry_backoff=True, max_retries=5)
 def embed_photos(photo_ids: list[int]) -> int:
     """Run the engine over these photos (one listing's upload) and store tags and vectors.
