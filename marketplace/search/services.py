@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils import timezone
 from pgvector import Bit
 
@@ -116,14 +116,13 @@ def claim_batch(photo_ids: Sequence[int], version: str, size: int,
     """
     pending = (Photo.objects.exclude(analyses__model_version=version)
                .order_by("pk").select_for_update(no_key=True, skip_locked=True))
-    tried = AnalysisAttempt.objects.filter(model_version=version).values("photo_id")
-    given = pending.filter(pk__in=photo_ids)
-    retried = list(given.filter(pk__in=tried)[:1])
+    tried = AnalysisAttempt.objects.filter(model_version=version, photo=OuterRef("pk"))
+    photos = list(pending.filter(pk__in=photo_ids).annotate(tried=Exists(tried))[:size])
+    retried = [photo for photo in photos if photo.tried]
     if retried:
-        return unanalysed(retried, version)
-    photos = list(given.exclude(pk__in=tried)[:size])
+        return unanalysed(retried[:1], version)
     if photos and fill_from_pending and len(photos) < size:
-        photos += pending.exclude(pk__in=photo_ids).exclude(pk__in=tried)[:size - len(photos)]
+        photos += pending.exclude(pk__in=photo_ids).exclude(Exists(tried))[:size - len(photos)]
     return unanalysed(photos, version)
 
 
@@ -146,22 +145,26 @@ def start_attempts(photos: Sequence[Photo], images: Sequence[bytes], version: st
     """Count one more attempt of the model on each photo (the caller commits it before the model
     runs) and return the photos with their bytes, but for those already tried
     SEARCH_MAX_ATTEMPTS times: these are stored as failed, with a reason for the seller."""
-    counts = dict(AnalysisAttempt.objects.filter(photo__in=photos, model_version=version)
-                  .values_list("photo_id", "count"))
+    if not photos:
+        return [], []
+    # One statement per batch (Django's upsert cannot add to the stored count): the engine waits
+    # for it on every batch.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AnalysisAttempt._meta.db_table} AS attempt"
+            " (photo_id, model_version, count) SELECT unnest(%s::bigint[]), %s, 1"
+            " ON CONFLICT (photo_id, model_version) DO UPDATE SET count = attempt.count + 1"
+            " RETURNING photo_id, count", [[photo.pk for photo in photos], version])
+        counts = dict(cursor.fetchall())
     kept, kept_images = [], []
     for photo, image in zip(photos, images, strict=True):
-        if counts.get(photo.pk, 0) >= settings.SEARCH_MAX_ATTEMPTS:
+        if counts[photo.pk] > settings.SEARCH_MAX_ATTEMPTS:
             record_failure(photo, version, "Our photo analysis stopped working on this photo "
-                           f"{counts[photo.pk]} times, so it was set aside. Upload the photo "
+                           f"{counts[photo.pk] - 1} times, so it was set aside. Upload the photo "
                            "again (a re-saved or smaller copy) to have it analysed.")
         else:
             kept.append(photo)
             kept_images.append(image)
-    AnalysisAttempt.objects.bulk_create(
-        [AnalysisAttempt(photo=photo, model_version=version) for photo in kept],
-        ignore_conflicts=True)
-    AnalysisAttempt.objects.filter(photo__in=kept, model_version=version).update(
-        count=F("count") + 1)
     return kept, kept_images
 
 
