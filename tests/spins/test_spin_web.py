@@ -240,36 +240,19 @@ def test_buyers_see_only_the_published_spin_and_a_replacement_waits_for_publishi
 def test_two_spins_published_at_once_take_turns(seller, listing):
     """Two publishes on one listing, each in its own connection: the second waits for the first
     to commit, then replaces it (it used to break `one_live_spin_per_listing`: a 500)."""
-    import threading
-    import time
+    from django.db import transaction
 
-    from django.db import connection, transaction
+    from tests.locks import race
 
     first, second = (Spin.objects.create(listing=listing, source_kind="video", status="done")
                      for _ in range(2))
-    published, release, errors = threading.Event(), threading.Event(), []
 
-    def publish(spin, hold=False):
-        try:
-            with transaction.atomic():
-                services.publish_spin(spin, seller)
-                if hold:  # still uncommitted
-                    published.set()
-                    release.wait(10)
-        except Exception as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def publish_first_and_hold(pause):
+        with transaction.atomic():
+            services.publish_spin(first, seller)
+            pause()  # still uncommitted while the second publish runs into the lock
 
-    threads = [threading.Thread(target=publish, args=(first, True)),
-               threading.Thread(target=publish, args=(second,))]
-    threads[0].start()
-    assert published.wait(10)
-    threads[1].start()
-    time.sleep(0.5)  # the second publish is now waiting for a lock
-    release.set()
-    for thread in threads:
-        thread.join(20)
+    errors = race(publish_first_and_hold, lambda: services.publish_spin(second, seller))
     assert errors == []
     assert list(Spin.objects.filter(is_live=True)) == [second]
 
