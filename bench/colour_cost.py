@@ -5,8 +5,8 @@
 The same inputs as bench/vision_throughput.py (real photos as JPEG bytes at a phone-upload
 size), decoded the way the engine decodes them. What the engine does per photo for colour: in
 its decoding threads `colour_evidence` (the analysis image, the model-free answer, the colour
-head's statistics and crop weights), after the forward pass the colour head (pooling the early
-maps, the regression; timed per photo over batches of 32). The model-free answer alone
+head's statistics and crop weights), after the forward pass the colour head (pooling the tapped
+maps, the perceptrons; timed per photo over batches of 32). The model-free answer alone
 (`analysis_image` + `dominant_colour`) is timed too. Single-threaded, given as CPU time (thread
 time, least affected by other load on a shared machine) and wall time, best of `--rounds`. The
 raw ONNX trunk's wall time per image at batch 32 is the baseline: the engine goal is ≥ 0.85x the

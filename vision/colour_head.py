@@ -82,7 +82,7 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 
 def head_inputs(statistics: np.ndarray, maps: np.ndarray, crop_weights: np.ndarray) -> np.ndarray:
-    """(B, features): each photo's `vision.colour.head_statistics`, then its early maps (the
+    """(B, features): each photo's `vision.colour.head_statistics`, then its tapped maps (the
     graph's `colour_maps`, (B, C, g, g)) averaged with its object weights over the trunk's crop
     ((B, g, g), each summing to 1)."""
     object_maps = np.einsum("bchw,bhw->bc", maps.astype(np.float32),
