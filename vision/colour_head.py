@@ -72,6 +72,10 @@ class ColourHead:
 
     @classmethod
     def from_state(cls, state: dict) -> "ColourHead":
+        missing = [name for name in ARRAYS if name not in state]
+        if missing:  # e.g. the logistic-regression head of checkpoints before 2026.11.26-262c68b9
+            raise ValueError(f"not a colour head of this code (no {', '.join(missing)}): "
+                             "retrain the checkpoint with `python -m vision.train`")
         return cls(list(state["labels"]), *(state[name].numpy().astype(np.float32)
                                             for name in ARRAYS))
 

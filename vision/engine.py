@@ -137,7 +137,10 @@ class Engine:
 
             self.graph, self.core_graph = inference_graphs(self.model)
         # The trained colour head, or None: the model-free answer is then the colour.
-        self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
+        try:
+            self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
+        except ValueError as error:
+            raise ValueError(f"{weights}: {error}") from None
         if self.colour_head is not None and self.colour_head.inputs != HEAD_INPUTS:
             raise ValueError(f"{weights}: its colour head reads {self.colour_head.inputs}"
                              f" inputs, this engine gives it {HEAD_INPUTS}")

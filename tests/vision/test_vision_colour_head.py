@@ -84,6 +84,20 @@ def test_state_survives_a_checkpoint(tmp_path):
     np.testing.assert_allclose(loaded.probabilities(inputs), head.probabilities(inputs), atol=1e-6)
 
 
+def test_an_older_head_in_a_checkpoint_is_named_not_a_key_error(tmp_path):
+    """A checkpoint from before the perceptron head (a regression: weight, bias) is refused with
+    the file named and what to do, wherever it is loaded (the engine, `reindex --weights`)."""
+    from vision.engine import Engine, WEIGHTS
+
+    checkpoint = torch.load(WEIGHTS, weights_only=True)
+    checkpoint["colour_head"] = {"labels": LABELS, "mean": torch.zeros(4),
+                                 "scale": torch.ones(4), "weight": torch.zeros(4, 3),
+                                 "bias": torch.zeros(3)}
+    torch.save(checkpoint, tmp_path / "old.pt")
+    with pytest.raises(ValueError, match=r"old\.pt: not a colour head of this code.*retrain"):
+        Engine(device="cpu", weights=tmp_path / "old.pt")
+
+
 def test_head_inputs_pool_the_maps_where_the_object_is():
     maps = np.zeros((1, 2, CROP_GRID, CROP_GRID), np.float32)
     maps[0, 0, 3, 4] = 7.0  # channel 0 lights up in one cell only
