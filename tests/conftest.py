@@ -118,10 +118,18 @@ def categories(db):
     sync_categories()
 
 
+# Quiet, GPU-less headless Chromium for every browser test.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
 @pytest.fixture
-def phone(live_server, monkeypatch):
-    """A logged-out Playwright page 375 px wide in headless Chromium, with `page.open(path)`
-    for the live server and `page.log_in(user)` (skips the test where Chromium is missing)."""
+def new_page(live_server, monkeypatch):
+    """`new_page(width=375, height=812, user=None, args=(), **context_options)`: a new Playwright
+    page, in a browser context of its own, logged in as `user` (or logged out), in headless
+    Chromium started with `args` besides the usual ones (pages with the same `args` share one
+    browser). Each page has `page.open(path)` for the live server and `page.log_in(user)`.
+    The one place browser tests get a browser: skips the test where Chromium is missing."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         pytest.skip("needs Chromium (apt-get install chromium)")
@@ -131,18 +139,37 @@ def phone(live_server, monkeypatch):
     # still plain synchronous code, but their connection lives in the loop's context.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 375, "height": 812})
-        page.open = lambda path: page.goto(live_server.url + path)
+        browsers = {}
 
-        def log_in(user) -> None:
-            client = Client()
-            client.force_login(user)
-            page.context.add_cookies([{
-                "name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        def open_page(width=375, height=812, user=None, args=(), **context_options):
+            args = tuple(args)
+            if args not in browsers:
+                browsers[args] = playwright.chromium.launch(
+                    executable_path=chromium, args=CHROMIUM_ARGS + list(args))
+            context = browsers[args].new_context(
+                viewport={"width": width, "height": height}, **context_options)
+            page = context.new_page()
+            page.open = lambda path: page.goto(live_server.url + path)
 
-        page.log_in = log_in
-        yield page
+            def log_in(user) -> None:
+                client = Client()
+                client.force_login(user)
+                context.add_cookies([{
+                    "name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+
+            page.log_in = log_in
+            if user is not None:
+                log_in(user)
+            return page
+
+        yield open_page
         connections.close_all()  # the test's connection, before its context goes away
-        browser.close()
+        for browser in browsers.values():
+            browser.close()
+
+
+@pytest.fixture
+def phone(new_page):
+    """A logged-out page 375 px wide: see `new_page`."""
+    return new_page()

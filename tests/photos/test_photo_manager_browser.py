@@ -68,3 +68,20 @@ def test_a_drag_let_go_outside_the_photos_puts_them_back_and_sends_nothing(manag
     page.wait_for_timeout(500)
     assert page.evaluate("window.moved")
     assert page.sent == [] and page.shown() == [photo.pk for photo in photos]
+
+
+def test_a_drag_in_many_mouse_steps_saves_the_new_order(manager, listing):
+    """As a hand drags: once the dragged tile has moved under the pointer, the pointer is over
+    the dragged tile itself for the rest of the drag, and the drop must still be accepted."""
+    page, photos = manager
+    page.set_viewport_size({"width": 1024, "height": 1600})  # all the tiles in view
+    start, first = (page.tile(photo).bounding_box() for photo in (photos[2], photos[0]))
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    with page.expect_navigation(timeout=10_000):  # reloaded once saved
+        page.mouse.move(first["x"] + 10, first["y"] + first["height"] / 2, steps=10)
+        page.mouse.move(first["x"] + 12, first["y"] + first["height"] / 2, steps=2)  # a jitter
+        page.mouse.up()
+    assert len(page.sent) == 1
+    assert saved_order(listing) == [photos[2].pk, photos[0].pk, photos[1].pk]
+    assert page.shown() == saved_order(listing)

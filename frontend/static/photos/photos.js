@@ -125,12 +125,17 @@
     if (!dragged) return;
     before = tiles();
     event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.photoId);  // Firefox drags only with data
     dragged.classList.add("is-dragging");
   });
   grid.addEventListener("dragover", (event) => {
-    const target = event.target.closest(".photo-tile");
-    if (!dragged || !target || target === dragged) return;
+    if (!dragged) return;  // not one of our tiles: the grid refuses the drop
+    // Accept the drop anywhere over the grid, the dragged tile included: once it has moved under
+    // the pointer it stays there, and refusing the drop then cancels the whole drag.
     event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    const target = event.target.closest(".photo-tile");
+    if (!target || target === dragged) return;
     const box = target.getBoundingClientRect();
     const after = event.clientX > box.left + box.width / 2;
     target.parentNode.insertBefore(dragged, after ? target.nextSibling : target);
