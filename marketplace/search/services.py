@@ -109,20 +109,22 @@ def claim_batch(photo_ids: Sequence[int], version: str, size: int,
     A photo the model was started on before without a result (its worker died: it may be the
     cause) is claimed alone, and never to fill a batch.
 
-    Call inside a transaction; the locks last until it commits. Photos other workers hold are
-    skipped: such a worker stores them, or dies and its task is redelivered (or, for photos it
-    took to fill its batch, `reconcile_pending` queues them again), so two workers never
-    analyse the same photo.
+    Call inside a transaction; the locks last until it commits. These ids are waited for: their
+    rows are also locked briefly by the photos app (renditions, reorder, move, delete) and by
+    another worker analysing them, and once ours, what that worker stored meanwhile is left
+    out. The fill-up skips photos others hold: a worker holding them stores them, or dies and
+    `reconcile_pending` queues them again, so two workers never analyse the same photo.
     """
     pending = (Photo.objects.exclude(analyses__model_version=version)
-               .order_by("pk").select_for_update(no_key=True, skip_locked=True))
+               .order_by("pk").select_for_update(no_key=True))
     tried = AnalysisAttempt.objects.filter(model_version=version, photo=OuterRef("pk"))
     photos = list(pending.filter(pk__in=photo_ids).annotate(tried=Exists(tried))[:size])
     retried = [photo for photo in photos if photo.tried]
     if retried:
         return unanalysed(retried[:1], version)
     if photos and fill_from_pending and len(photos) < size:
-        photos += pending.exclude(pk__in=photo_ids).exclude(Exists(tried))[:size - len(photos)]
+        photos += (pending.select_for_update(no_key=True, skip_locked=True)
+                   .exclude(pk__in=photo_ids).exclude(Exists(tried))[:size - len(photos)])
     return unanalysed(photos, version)
 
 

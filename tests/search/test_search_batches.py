@@ -10,6 +10,7 @@ from marketplace.photos.models import Photo
 from marketplace.search.engine import get_engine
 from marketplace.search.models import AnalysisAttempt, ListingVector, PhotoAnalysis
 from marketplace.search.services import analyse_photos
+from tests.locks import race
 from tests.search.helpers import bare_photo, jpeg_bytes
 
 BROKEN_JPEG = b"\xff\xd8\xff broken jpeg"
@@ -95,6 +96,26 @@ def test_filling_up_skips_photos_another_worker_holds(transactional_db, make_lis
         release.set()
         thread.join()
     assert analysed_ids() == ids(coat_photos + lamp_photos[1:])
+
+
+def test_a_task_waits_for_its_own_photos_locked_for_a_moment(transactional_db, make_listing,
+                                                            make_photo):
+    """The photos app locks a photo row briefly (renditions, reorder, move, delete): the task
+    waits for it instead of leaving the photo to `reconcile_pending` minutes later."""
+    photos = add_photos(make_photo, make_listing("Coat"), 2)
+    engine, counted = get_engine(), []
+
+    def renditions(pause):
+        with transaction.atomic():
+            list(Photo.objects.filter(pk=photos[0].pk).select_for_update())
+            pause()
+
+    def task():
+        counted.append(analyse_photos(ids(photos), engine, batch_size=4, fill_from_pending=True))
+
+    assert race(renditions, task) == []
+    assert counted == [2]
+    assert analysed_ids() == ids(photos)
 
 
 def test_a_storage_error_is_retried_not_stored_as_a_missing_file(make_listing, make_photo,
