@@ -52,12 +52,14 @@ class PhotoUploadLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
+        if self.received > settings.PHOTO_MAX_BYTES:
+            return None  # dropped, so not counted in the request's total: validation refuses it
         self.total += len(raw_data)
         if self.total > settings.PHOTO_UPLOAD_MAX_BYTES:
             self.refuse(f"One upload may carry at most "
                         f"{filesizeformat(settings.PHOTO_UPLOAD_MAX_BYTES)} of photos; choose "
                         f"fewer at a time. Nothing was saved.")
-        return raw_data if self.received <= settings.PHOTO_MAX_BYTES else None
+        return raw_data
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if self.received <= settings.PHOTO_MAX_BYTES:

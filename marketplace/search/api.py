@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.photos.uploads import PhotoUploadLimitMixin
+from marketplace.photos.uploads import PhotoUploadLimitMixin, upload_refusal
 
 from . import selectors
 from .forms import SearchFiltersForm
@@ -79,12 +79,15 @@ class ImageSearchView(PhotoUploadLimitMixin, APIView):
 
     @extend_schema(request=ImageSearch, responses={
         200: ImageSearchResponse,
-        400: OpenApiResponse(description="Not a readable image, or invalid filters."),
+        400: OpenApiResponse(description="Not a readable image, an upload over the limits, "
+                                         "or invalid filters."),
         429: OpenApiResponse(description="Too many searches; retry after the given delay."),
         503: OpenApiResponse(description="The search index is switching to a new model.")})
     def post(self, request):
         started = time.perf_counter()
         params = ImageSearch(data=request.data)
+        if refusal := upload_refusal(request):  # known once request.data has been read
+            raise ValidationError({"image": [refusal]})
         params.is_valid(raise_exception=True)
         try:
             found = selectors.search_by_photo(params.validated_data["image"],

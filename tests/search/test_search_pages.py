@@ -110,11 +110,21 @@ def spooled_to_disk(settings, monkeypatch):
 @pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
 def test_an_oversized_search_photo_is_refused_and_not_stored_past_the_limit(
         client, db, settings, spooled_to_disk, url):
-    settings.PHOTO_MAX_BYTES = 1000
+    """Even when it is bigger than a whole upload may be (PHOTO_UPLOAD_MAX_BYTES): its bytes past
+    the per-file limit are dropped, not counted, so the photo is not dropped as a whole."""
+    settings.PHOTO_MAX_BYTES, settings.PHOTO_UPLOAD_MAX_BYTES = 1000, 2000
     response = client.post(url, {"image": upload(bytes(300_000))})
     assert response.status_code == 400
     assert "The photo is too large" in response.content.decode()
     assert sum(spooled_to_disk) <= settings.PHOTO_MAX_BYTES
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_a_search_upload_stopped_at_the_request_limit_says_why(client, db, settings, url):
+    settings.PHOTO_UPLOAD_MAX_BYTES = 100  # less than the photo: the upload stops in it
+    response = client.post(url, {"image": upload(jpeg_bytes())})
+    assert response.status_code == 400
+    assert "One upload may carry at most 100\xa0bytes of photos" in response.content.decode()
 
 
 def test_web_photo_search_still_needs_the_csrf_token(db):
