@@ -190,6 +190,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # How many proxies in front of the site append to X-Forwarded-For: the throttles (photo
+    # search) count the address this many entries from its end. 0 uses REMOTE_ADDR, the only
+    # safe value without a proxy: the header is the client's to forge.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", 0)),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shoplens API",

@@ -81,6 +81,26 @@ def test_web_photo_search_counts_against_the_same_limit(client, db, monkeypatch)
     assert client.get(reverse("search:search"), {"q": "coat"}).status_code == 200  # text: free
 
 
+def test_a_forged_forwarded_for_header_gets_no_new_allowance(client, db, monkeypatch):
+    """Without a proxy (NUM_PROXIES 0) the client is its REMOTE_ADDR, whatever it sends."""
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    statuses = [client.post(API, {}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+                for n in range(3)]
+    assert statuses == [400, 400, 429]
+    response = client.post(reverse("search:search"), {"image": upload(b"x")},
+                           HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_photo_search_goes_on_uncounted_while_redis_is_down(client, db, settings, url, caplog):
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens
+    response = client.post(url, {"image": upload(b"not an image")})
+    assert response.status_code == 400  # searched (and refused), not a 500
+    assert "not being limited" in caplog.text
+
+
 def test_photo_search_counts_are_kept_in_redis_for_every_process(client, db, settings):
     import redis
 
