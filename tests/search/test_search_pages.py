@@ -59,6 +59,18 @@ def test_api_rejects_decompression_bombs(client, db):
     assert response.status_code == 400
 
 
+def test_the_api_schema_lists_the_search_filters():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from marketplace.search.forms import SearchFiltersForm
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"][API]["post"]["requestBody"]["content"]["multipart/form-data"]
+    properties = schema["components"]["schemas"][body["schema"]["$ref"].split("/")[-1]][
+        "properties"]
+    assert set(properties) == {"image", "limit", *SearchFiltersForm.base_fields}
+
+
 def test_api_requires_an_image(client, db):
     response = client.post(API, {"category": "shoes"})
     assert response.status_code == 400 and "image" in response.json()
