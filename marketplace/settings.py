@@ -140,8 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000))
 PHOTOS_PER_LISTING = 12
-# One photo upload (up to PHOTOS_PER_LISTING files) may carry at most this much in all; past it,
-# or past PHOTOS_PER_LISTING files, the upload is refused and nothing more of it is buffered.
+# One photo upload (up to PHOTOS_PER_LISTING files) may buffer at most this much in all (a file's
+# bytes past PHOTO_MAX_BYTES are dropped, not counted: that file is refused as too large); past
+# it, or past PHOTOS_PER_LISTING files, the upload is refused and nothing more of it is buffered.
 PHOTO_UPLOAD_MAX_BYTES = int(os.environ.get("PHOTO_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
 # Rotating views: a whole capture (video or photo burst) may be at most 300 MB, checked from
 # Content-Length before the body is read.
@@ -189,6 +190,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # How many proxies in front of the site append to X-Forwarded-For: the throttles (photo
+    # search) count the address this many entries from its end. 0 uses REMOTE_ADDR, the only
+    # safe value without a proxy: the header is the client's to forge.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", 0)),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shoplens API",

@@ -1,9 +1,11 @@
 """Stop buffering a photo upload as soon as it is over the limits.
 
 Django would otherwise spool every file to a temporary file before any check runs, so a
-multi-gigabyte upload, or a hundred files at once, could fill the disk. Installed first by every
-view that takes a photo: the seller's photo manager and photo API (which then ask
-`upload_refusal` before looking at the files) and the buyer's photo search (web and API).
+multi-gigabyte upload, or a hundred files at once, could fill the disk. Installed first by the
+views that take listing photos or a search photo: the seller's photo manager and photo API and
+the buyer's photo search (web and API), which all ask `upload_refusal` before looking at the
+files. Not by the spin uploads (a video or a photo burst): they are refused by their
+Content-Length (SPIN_UPLOAD_MAX_BYTES) before the body is read.
 """
 from functools import wraps
 
@@ -31,9 +33,11 @@ class PhotoUploadLimitHandler(FileUploadHandler):
     """Counts each file's bytes; past PHOTO_MAX_BYTES it passes no more to the next handlers
     and finally hands over an `OversizedUpload`, which validation refuses by its size.
 
-    Per request, a file beyond PHOTOS_PER_LISTING or a byte beyond PHOTO_UPLOAD_MAX_BYTES stops
-    the upload there (the rest of the body is read and dropped) and leaves `refusal`, a
-    sentence for the seller; no such request can succeed, so nothing of it may be stored.
+    Per request, a file beyond PHOTOS_PER_LISTING or a byte beyond PHOTO_UPLOAD_MAX_BYTES (not
+    counting the bytes of a file past PHOTO_MAX_BYTES, which are dropped) stops the upload there
+    (the rest of the body is read and dropped) and leaves `refusal`, a sentence for the user.
+    The files already received may be whole, so the view must refuse the request with it rather
+    than store or search them: a seller's upload is stored entirely or not at all.
     """
 
     def __init__(self, request=None):
@@ -52,12 +56,14 @@ class PhotoUploadLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
+        if self.received > settings.PHOTO_MAX_BYTES:
+            return None  # dropped, so not counted in the request's total: validation refuses it
         self.total += len(raw_data)
         if self.total > settings.PHOTO_UPLOAD_MAX_BYTES:
             self.refuse(f"One upload may carry at most "
                         f"{filesizeformat(settings.PHOTO_UPLOAD_MAX_BYTES)} of photos; choose "
                         f"fewer at a time. Nothing was saved.")
-        return raw_data if self.received <= settings.PHOTO_MAX_BYTES else None
+        return raw_data
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if self.received <= settings.PHOTO_MAX_BYTES:

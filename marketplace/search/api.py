@@ -1,7 +1,7 @@
 """`POST /api/v1/search/image/`: search by photo."""
 import time
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -9,7 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.photos.uploads import PhotoUploadLimitMixin
+from marketplace.listings.models import Listing
+from marketplace.photos.uploads import PhotoUploadLimitMixin, upload_refusal
 
 from . import selectors
 from .forms import SearchFiltersForm
@@ -36,6 +37,23 @@ class ImageSearch(serializers.Serializer):
         if not filters.is_valid():
             raise ValidationError(filters.errors)
         return {**data, "filters": filters.filters()}
+
+
+@extend_schema_serializer(component_name="ImageSearch")
+class ImageSearchSchema(ImageSearch):
+    """`ImageSearch` as the OpenAPI schema shows it: with its filters, which are declared here
+    for the documentation only (`ImageSearch` has them checked by `SearchFiltersForm`)."""
+
+    category = serializers.SlugField(
+        required=False, help_text="A category slug; its sub-categories are included.")
+    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+                                         required=False)
+    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+                                         required=False)
+    condition = serializers.ChoiceField(choices=Listing.Condition.choices, required=False,
+                                        allow_blank=True)
+    location = serializers.CharField(
+        max_length=120, required=False, help_text="Part of the listing's location.")
 
 
 class ImageSearchResult(serializers.Serializer):
@@ -77,14 +95,17 @@ class ImageSearchView(PhotoUploadLimitMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ImageSearchThrottle]
 
-    @extend_schema(request=ImageSearch, responses={
+    @extend_schema(request=ImageSearchSchema, responses={
         200: ImageSearchResponse,
-        400: OpenApiResponse(description="Not a readable image, or invalid filters."),
+        400: OpenApiResponse(description="Not a readable image, an upload over the limits, "
+                                         "or invalid filters."),
         429: OpenApiResponse(description="Too many searches; retry after the given delay."),
         503: OpenApiResponse(description="The search index is switching to a new model.")})
     def post(self, request):
         started = time.perf_counter()
         params = ImageSearch(data=request.data)
+        if refusal := upload_refusal(request):  # known once request.data has been read
+            raise ValidationError({"image": [refusal]})
         params.is_valid(raise_exception=True)
         try:
             found = selectors.search_by_photo(params.validated_data["image"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils import timezone
 from pgvector import Bit
@@ -109,20 +109,22 @@ def claim_batch(photo_ids: Sequence[int], version: str, size: int,
     A photo the model was started on before without a result (its worker died: it may be the
     cause) is claimed alone, and never to fill a batch.
 
-    Call inside a transaction; the locks last until it commits. Photos other workers hold are
-    skipped: such a worker stores them, or dies and its task is redelivered (or, for photos it
-    took to fill its batch, `reconcile_pending` queues them again), so two workers never
-    analyse the same photo.
+    Call inside a transaction; the locks last until it commits. These ids are waited for: their
+    rows are also locked briefly by the photos app (renditions, reorder, move, delete) and by
+    another worker analysing them, and once ours, what that worker stored meanwhile is left
+    out. The fill-up skips photos others hold: a worker holding them stores them, or dies and
+    `reconcile_pending` queues them again, so two workers never analyse the same photo.
     """
     pending = (Photo.objects.exclude(analyses__model_version=version)
-               .order_by("pk").select_for_update(no_key=True, skip_locked=True))
+               .order_by("pk").select_for_update(no_key=True))
     tried = AnalysisAttempt.objects.filter(model_version=version, photo=OuterRef("pk"))
     photos = list(pending.filter(pk__in=photo_ids).annotate(tried=Exists(tried))[:size])
     retried = [photo for photo in photos if photo.tried]
     if retried:
         return unanalysed(retried[:1], version)
     if photos and fill_from_pending and len(photos) < size:
-        photos += pending.exclude(pk__in=photo_ids).exclude(Exists(tried))[:size - len(photos)]
+        photos += (pending.select_for_update(no_key=True, skip_locked=True)
+                   .exclude(pk__in=photo_ids).exclude(Exists(tried))[:size - len(photos)])
     return unanalysed(photos, version)
 
 
@@ -168,6 +170,15 @@ def start_attempts(photos: Sequence[Photo], images: Sequence[bytes], version: st
     return kept, kept_images
 
 
+def take_back_attempts(photos: Sequence[Photo], version: str) -> None:
+    """Take back the attempt `start_attempts` counted on each photo (in a transaction of its
+    own), for an attempt that ended for a reason other than the photos (e.g. a database error)."""
+    with transaction.atomic():
+        attempts = AnalysisAttempt.objects.filter(model_version=version, photo__in=photos)
+        attempts.update(count=F("count") - 1)
+        attempts.filter(count__lte=0).delete()
+
+
 def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
                    fill_from_pending: bool = False) -> int:
     """Tag and embed the photos that `engine`'s version has not analysed yet; return how many
@@ -177,7 +188,9 @@ def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
     attempt for each photo (`start_attempts`); once that is committed, the other locks the
     photos again, runs the model and stores the results. So a crash loses at most the batch in
     flight, a redelivered task skips what is already stored, and a photo that kills the worker
-    is known by its count. A batch holding none of `photo_ids` ends the call.
+    is known by its count. A database error in the second one (which the task retries) takes
+    the attempts back (`take_back_attempts`): retries do not set healthy photos aside. A batch
+    holding none of `photo_ids` ends the call.
     """
     version = engine.model_version
     ensure_active_version(version)
@@ -190,13 +203,19 @@ def analyse_photos(photo_ids: Iterable[int], engine, batch_size: int = 16,
                 return analysed
             readable, images = read_originals(photos, version)
             readable, images = start_attempts(readable, images, version)
-        with transaction.atomic():
-            by_pk = dict(zip((photo.pk for photo in readable), images))
-            # Waits for a worker that took one of them in between, then skips what it stored.
-            locked = unanalysed(list(Photo.objects.filter(pk__in=list(by_pk)).order_by("pk")
-                                     .select_for_update(no_key=True)), version)
-            record_results(locked, engine.run([by_pk[photo.pk] for photo in locked])
-                           if locked else [])
+        try:
+            with transaction.atomic():
+                by_pk = dict(zip((photo.pk for photo in readable), images))
+                # Waits for a worker that took one of them in between, then skips what it
+                # stored.
+                locked = unanalysed(list(Photo.objects.filter(pk__in=list(by_pk))
+                                         .order_by("pk").select_for_update(no_key=True)),
+                                    version)
+                record_results(locked, engine.run([by_pk[photo.pk] for photo in locked])
+                               if locked else [])
+        except DatabaseError:  # not the photos' doing; the task tries them again
+            take_back_attempts(readable, version)
+            raise
         analysed += len(photos)
 
 

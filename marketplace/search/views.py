@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.listings.selectors import listing_for_seller
-from marketplace.photos.uploads import photo_upload_view
+from marketplace.photos.uploads import photo_upload_view, upload_refusal
 
 from . import selectors, services
 from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
@@ -37,6 +37,8 @@ def search(request):
             return response
         form = PhotoSearchForm(request.POST, request.FILES, auto_id=PHOTO_FORM_IDS)
         context["photo_form"] = form
+        if refusal := upload_refusal(request):  # known once request.POST has been read
+            form.add_error("image", refusal)
         if form.is_valid():
             try:
                 context["photo_search"] = selectors.search_by_photo(

@@ -327,9 +327,10 @@ def add_comment(poll: Poll, author, body: str) -> Comment:
 
 @transaction.atomic
 def close_poll(poll: Poll, user) -> Poll:
-    """Close the poll and tell those who can still open it. Not voters who came by the private
-    link, were un-invited (unfriended) or are blocked: its page is a 404 for them (and a block
-    means no e-mails)."""
+    """Close the poll and tell the people `selectors.poll_viewers` names: its invited friends.
+    Not voters who came by the private link: nothing but the link ties them to the poll (it
+    still opens the closed poll until it expires or is revoked). Nor those un-invited
+    (unfriended) or blocked since: its page is a 404 for them (and a block means no e-mails)."""
     if poll.owner_id != user.pk:
         raise SocialError("Only the person who asked can close the question.")
     poll = _locked_open_poll(poll)

@@ -249,12 +249,22 @@ def test_more_files_than_a_listing_takes_get_the_photo_message_not_djangos(
     assert not Photo.objects.exists()
 
 
-def test_web_refusal_of_a_big_file_names_its_real_size(seller_client, listing, settings,
-                                                       media_root):
-    settings.PHOTO_MAX_BYTES = 1000
-    response = post_web(seller_client, listing, [files.upload("big.jpg", bytes(3_000_000))])
-    assert "the file is 2.9\xa0MB; photos may be at most 1000\xa0bytes" in " ".join(
-        response.context["form"].errors["images"])
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_refusal_of_a_big_file_names_its_real_size(via, seller_client, seller_api, listing,
+                                                   settings, media_root):
+    """One file over the per-file limit is refused as too large, even when it is bigger than
+    a whole upload may be: its bytes past the limit are dropped, not counted in the request."""
+    settings.PHOTO_MAX_BYTES, settings.PHOTO_UPLOAD_MAX_BYTES = 1000, 2000
+    big = [files.upload("big.jpg", bytes(3_000_000))]
+    if via == "web":
+        response = post_web(seller_client, listing, big)
+        errors = response.context["form"].errors["images"]
+    else:
+        response = post_api(seller_api, listing, big)
+        errors = response.json()["images"]
+    assert response.status_code == 400
+    assert "the file is 2.9\xa0MB; photos may be at most 1000\xa0bytes" in " ".join(errors)
+    assert "choose fewer" not in " ".join(errors)
     assert files.media_files(media_root) == {}
 
 

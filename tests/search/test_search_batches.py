@@ -4,12 +4,14 @@ import threading
 import numpy as np
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from marketplace.photos.models import Photo
 from marketplace.search.engine import get_engine
 from marketplace.search.models import AnalysisAttempt, ListingVector, PhotoAnalysis
+from marketplace.search import services
 from marketplace.search.services import analyse_photos
+from tests.locks import race
 from tests.search.helpers import bare_photo, jpeg_bytes
 
 BROKEN_JPEG = b"\xff\xd8\xff broken jpeg"
@@ -95,6 +97,50 @@ def test_filling_up_skips_photos_another_worker_holds(transactional_db, make_lis
         release.set()
         thread.join()
     assert analysed_ids() == ids(coat_photos + lamp_photos[1:])
+
+
+def test_a_task_waits_for_its_own_photos_locked_for_a_moment(transactional_db, make_listing,
+                                                            make_photo):
+    """The photos app locks a photo row briefly (renditions, reorder, move, delete): the task
+    waits for it instead of leaving the photo to `reconcile_pending` minutes later."""
+    photos = add_photos(make_photo, make_listing("Coat"), 2)
+    engine, counted = get_engine(), []
+
+    def renditions(pause):
+        with transaction.atomic():
+            list(Photo.objects.filter(pk=photos[0].pk).select_for_update())
+            pause()
+
+    def task():
+        counted.append(analyse_photos(ids(photos), engine, batch_size=4, fill_from_pending=True))
+
+    assert race(renditions, task) == []
+    assert counted == [2]
+    assert analysed_ids() == ids(photos)
+
+
+def test_a_database_error_storing_a_batch_takes_its_attempts_back(make_listing, make_photo,
+                                                                   settings, monkeypatch):
+    """Retried transient errors while storing do not count as attempts of the model: the photos
+    are analysed once the database is back, not set aside after SEARCH_MAX_ATTEMPTS."""
+    from worker.tasks.vision import embed_photos
+
+    settings.SEARCH_MAX_ATTEMPTS = 3
+    photos = add_photos(make_photo, make_listing("Coat"), 2)
+    real_record, failures = services.record_results, []
+
+    def record_after_three_failures(*args):
+        if len(failures) < 3:
+            failures.append(args)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_record(*args)
+
+    monkeypatch.setattr(services, "record_results", record_after_three_failures)
+    assert embed_photos.apply(args=[ids(photos)]).successful()
+    assert len(failures) == 3
+    assert set(PhotoAnalysis.objects.values_list("status", flat=True)) == {"done"}
+    assert analysed_ids() == ids(photos)
+    assert not AnalysisAttempt.objects.exists()
 
 
 def test_a_storage_error_is_retried_not_stored_as_a_missing_file(make_listing, make_photo,

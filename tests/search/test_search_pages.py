@@ -59,6 +59,18 @@ def test_api_rejects_decompression_bombs(client, db):
     assert response.status_code == 400
 
 
+def test_the_api_schema_lists_the_search_filters():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from marketplace.search.forms import SearchFiltersForm
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"][API]["post"]["requestBody"]["content"]["multipart/form-data"]
+    properties = schema["components"]["schemas"][body["schema"]["$ref"].split("/")[-1]][
+        "properties"]
+    assert set(properties) == {"image", "limit", *SearchFiltersForm.base_fields}
+
+
 def test_api_requires_an_image(client, db):
     response = client.post(API, {"category": "shoes"})
     assert response.status_code == 400 and "image" in response.json()
@@ -79,6 +91,26 @@ def test_web_photo_search_counts_against_the_same_limit(client, db, monkeypatch)
     assert "Too many photo searches: try again in" in response.content.decode()
     assert client.post(API, {}).status_code == 429
     assert client.get(reverse("search:search"), {"q": "coat"}).status_code == 200  # text: free
+
+
+def test_a_forged_forwarded_for_header_gets_no_new_allowance(client, db, monkeypatch):
+    """Without a proxy (NUM_PROXIES 0) the client is its REMOTE_ADDR, whatever it sends."""
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/minute")
+    statuses = [client.post(API, {}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+                for n in range(3)]
+    assert statuses == [400, 400, 429]
+    response = client.post(reverse("search:search"), {"image": upload(b"x")},
+                           HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_photo_search_goes_on_uncounted_while_redis_is_down(client, db, settings, url, caplog):
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens
+    response = client.post(url, {"image": upload(b"not an image")})
+    assert response.status_code == 400  # searched (and refused), not a 500
+    assert "not being limited" in caplog.text
 
 
 def test_photo_search_counts_are_kept_in_redis_for_every_process(client, db, settings):
@@ -110,11 +142,21 @@ def spooled_to_disk(settings, monkeypatch):
 @pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
 def test_an_oversized_search_photo_is_refused_and_not_stored_past_the_limit(
         client, db, settings, spooled_to_disk, url):
-    settings.PHOTO_MAX_BYTES = 1000
+    """Even when it is bigger than a whole upload may be (PHOTO_UPLOAD_MAX_BYTES): its bytes past
+    the per-file limit are dropped, not counted, so the photo is not dropped as a whole."""
+    settings.PHOTO_MAX_BYTES, settings.PHOTO_UPLOAD_MAX_BYTES = 1000, 2000
     response = client.post(url, {"image": upload(bytes(300_000))})
     assert response.status_code == 400
     assert "The photo is too large" in response.content.decode()
     assert sum(spooled_to_disk) <= settings.PHOTO_MAX_BYTES
+
+
+@pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
+def test_a_search_upload_stopped_at_the_request_limit_says_why(client, db, settings, url):
+    settings.PHOTO_UPLOAD_MAX_BYTES = 100  # less than the photo: the upload stops in it
+    response = client.post(url, {"image": upload(jpeg_bytes())})
+    assert response.status_code == 400
+    assert "One upload may carry at most 100\xa0bytes of photos" in response.content.decode()
 
 
 def test_web_photo_search_still_needs_the_csrf_token(db):
