@@ -124,14 +124,15 @@ def delete_files_of(photo: Photo) -> None:
 def process_photo(photo: Photo) -> None:
     """Make the display and thumbnail renditions and record what was learnt (idempotent).
 
-    The photo's row is locked while it is processed; a photo that is done, gone, or being
-    processed by another worker is skipped. Rendition names derive from the photo and its
+    The photo's row is locked while it is processed; a lock held by someone else (another
+    delivery of this task, the vision worker running the model on it) is waited for, and a
+    photo that is then done or gone is skipped. Rendition names derive from the photo and its
     content, so a re-run after a crash overwrites the same files instead of adding new ones.
     A file that cannot be decoded marks the photo failed; storage or database errors propagate
     so the Celery task can retry them.
     """
     with transaction.atomic():
-        locked = (Photo.objects.select_for_update(skip_locked=True)
+        locked = (Photo.objects.select_for_update()
                   .exclude(status=Photo.Status.DONE).filter(pk=photo.pk).first())
         if locked is not None:
             make_photo_renditions(locked)

@@ -153,32 +153,45 @@ def test_scaled_jpeg_decode_keeps_full_size_and_matches_a_full_decode():
     assert max(ImageStat.Stat(ImageChops.difference(one, other)).mean) < 12
 
 
-def test_a_photo_another_worker_is_processing_is_skipped(transactional_db, listing,
-                                                         stored_photo, media_root):
-    """Two deliveries of the same task (redelivery, requeue at start) never work at once."""
-    import threading
+def test_a_photo_another_worker_is_processing_is_done_once(transactional_db, listing,
+                                                          stored_photo, media_root):
+    """Two deliveries of the same task (redelivery, requeue at start) never work at once: the
+    second waits for the first's lock, then finds the photo done and writes nothing."""
+    from django.db import transaction
 
-    from django.db import connection, transaction
+    from marketplace.photos.services import make_photo_renditions
+    from tests.locks import race
 
     photo = stored_photo(listing, files.jpeg())
-    locked, release = threading.Event(), threading.Event()
 
-    def other_worker():
+    def first_delivery(pause):
         with transaction.atomic():
-            Photo.objects.select_for_update().get(pk=photo.pk)
-            locked.set()
-            release.wait(10)
-        connection.close()
+            make_photo_renditions(Photo.objects.select_for_update().get(pk=photo.pk))
+            pause()
 
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(10)
-        process_photo(photo)
-        assert photo.status == Photo.Status.PENDING
-        assert list(files.media_files(media_root)) == [photo.original.name]
-    finally:
-        release.set()
-        thread.join()
-    process_photo(photo)
-    assert photo.status == Photo.Status.DONE
+    assert race(first_delivery, lambda: process_photo(photo)) == []
+    done = Photo.objects.get(pk=photo.pk)
+    assert photo.status == done.status == Photo.Status.DONE
+    assert photo.processed_at == done.processed_at  # the second delivery redid nothing
+    assert sorted(files.media_files(media_root)) == sorted(
+        [done.original.name, done.display.name, done.thumbnail.name])
+
+
+def test_a_photo_the_vision_worker_holds_still_gets_its_renditions(transactional_db, listing,
+                                                                   stored_photo):
+    """The vision worker locks a batch's photo rows while the model runs; the renditions wait
+    for it instead of skipping the photo (which then showed "Processing…" until the periodic
+    requeue, minutes later)."""
+    from django.db import transaction
+
+    from tests.locks import race
+
+    photo = stored_photo(listing, files.jpeg())
+
+    def vision_worker(pause):
+        with transaction.atomic():
+            Photo.objects.select_for_update(no_key=True).get(pk=photo.pk)
+            pause()
+
+    assert race(vision_worker, lambda: process_photo(photo)) == []
+    assert Photo.objects.get(pk=photo.pk).status == Photo.Status.DONE
