@@ -103,15 +103,18 @@ def iterative_index_scan(ef_search: int = UNFILTERED_EF_SEARCH) -> None:
 
 
 def shared_attributes(query_tags: dict, photo_tags: dict) -> list[str]:
-    """What the query photo and a result photo have in common, e.g. ["colour: blue"]; a value
-    is said once (the `garments` head often repeats the category)."""
+    """What the query photo and a result photo confidently have in common, e.g. ["colour:
+    blue"]: a tag counts where both predictions are suggested (above their threshold; a guess
+    such as "audience: adult" for a banana is no reason), and a value is said once (the
+    `garments` head often repeats the category)."""
     pairs = [("category", query_tags.get("category"), photo_tags.get("category")),
              ("colour", query_tags.get("colour"), photo_tags.get("colour"))]
     for name, prediction in query_tags.get("attributes", {}).items():
         pairs.append((name, prediction, photo_tags.get("attributes", {}).get(name)))
     shared: dict[str, str] = {}
     for name, ours, theirs in pairs:
-        if ours and theirs and ours["label"] == theirs["label"]:
+        if (ours and theirs and ours["label"] == theirs["label"]
+                and ours.get("suggested") and theirs.get("suggested")):
             shared.setdefault(ours["label"], f"{name}: {ours['label'].replace('-', ' ')}")
     return list(shared.values())
 

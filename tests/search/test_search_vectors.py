@@ -9,7 +9,7 @@ from marketplace.search import selectors
 from marketplace.search.models import ActiveModel
 from marketplace.search.selectors import SearchFilters, search_by_embedding, similar_listings
 
-from tests.search.helpers import TEST_VERSION, bare_photo, tags, unit_vector
+from tests.search.helpers import TEST_VERSION, bare_photo, prediction, tags, unit_vector
 
 QUERY = unit_vector(0)
 
@@ -122,6 +122,16 @@ def test_shared_attributes_only_list_what_both_photos_show():
     shirt = tags("long-sleeves", "black", garments="long-sleeves", audience="adult")
     assert selectors.shared_attributes(shirt, shirt) == [
         "category: long sleeves", "colour: black", "audience: adult"]  # long sleeves said once
+
+
+def test_shared_attributes_leave_out_guesses():
+    """A tag either photo is not confident about (below its suggestion threshold) is no reason
+    for a match."""
+    query = tags("outerwear", "blue", audience="adult")
+    result = tags("outerwear", "blue", audience="adult")
+    result["colour"] = prediction("blue", score=0.3, suggested=False)
+    query["attributes"]["audience"] = prediction("adult", score=0.2, suggested=False)
+    assert selectors.shared_attributes(query, result) == ["category: outerwear"]
 
 
 def test_hidden_removed_and_sold_listings_are_never_found(make_listing, analysed):
