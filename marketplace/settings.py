@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI/ReDoc assets served from our static files: the docs page must work offline.
+    "drf_spectacular_sidecar",
     "marketplace.accounts",
     "marketplace.listings",
     "marketplace.photos",
@@ -201,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads Swagger UI from drf-spectacular-sidecar's static files (served by
+    # WhiteNoise), never from a CDN: CI and many deployments cannot reach the internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Social shopping: abuse limits (counted in the database, same for web and API), private-link

@@ -21,6 +21,8 @@ ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP",
 ACCEPTED_DESCRIPTION = "a JPEG, PNG, WebP or HEIC photo"
 # How far into a file to look for the start of an XML/SVG document.
 SNIFF_BYTES = 1024
+# A file Pillow cannot decode; photo search says the same of a query photo (`search.query_image`).
+DAMAGED_IMAGE = "the image is damaged or incomplete and could not be decoded."
 
 
 def check_photo_count(existing: int, adding: int) -> None:
@@ -49,7 +51,12 @@ def validate_photo_files(files: Sequence[UploadedFile], *, existing: int = 0) ->
                 "“%(name)s”: %(reason)s", code=error.code,
                 params={"name": upload.name, "reason": error.messages[0]}))
     if errors:
-        raise ValidationError(errors)
+        # The good files of the batch are not kept either: say so before naming the bad ones.
+        summary = ValidationError(
+            "Nothing was saved: %(bad)d of the %(total)d files cannot be used. Remove or replace "
+            "them and upload again." if len(files) > 1 else "Nothing was saved.",
+            code="batch_refused", params={"bad": len(errors), "total": len(files)})
+        raise ValidationError([summary, *errors])
 
 
 def validate_photo_file(upload: UploadedFile) -> None:
@@ -86,9 +93,7 @@ def validate_photo_file(upload: UploadedFile) -> None:
             "this is not an image we can read; upload %(accepted)s.",
             code="not_image", params={"accepted": ACCEPTED_DESCRIPTION}) from None
     except DECODE_ERRORS:
-        raise ValidationError(
-            "the image is damaged or incomplete and could not be decoded.",
-            code="corrupt") from None
+        raise ValidationError(DAMAGED_IMAGE, code="corrupt") from None
     finally:
         upload.seek(0)
 

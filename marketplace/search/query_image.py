@@ -13,9 +13,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
-from marketplace.photos.validation import SNIFF_BYTES, check_header, looks_like_markup
+from marketplace.photos.validation import (
+    DAMAGED_IMAGE,
+    SNIFF_BYTES,
+    check_header,
+    looks_like_markup,
+)
 
 NOT_AN_IMAGE = "This file is not a readable image (upload a JPEG, PNG, WebP or HEIC photo)."
+
+
+def sentence(message: str) -> str:
+    """A listing-photo check's message (`the file is ...`) as a sentence of its own."""
+    return message[0].upper() + message[1:]
+
+
+# What the model's failure to decode a query photo reads as: the upload check's own words.
+DAMAGED = sentence(DAMAGED_IMAGE)
 
 
 class InvalidImage(ValueError):
@@ -43,8 +57,7 @@ def read_query_image(upload) -> bytes:
     except ValidationError as error:
         if error.code == "too_many_pixels":
             raise too_many_pixels from None
-        message = error.messages[0]
-        raise InvalidImage(message[0].upper() + message[1:]) from None
+        raise InvalidImage(sentence(error.messages[0])) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_many_pixels from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):

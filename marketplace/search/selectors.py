@@ -402,14 +402,16 @@ def search_by_photo(image, filters: SearchFilters = SearchFilters(), *,
     engine's vectors are not the ones being served (a reindex switched versions).
     """
     from .engine import get_engine
-    from .query_image import InvalidImage
+    from .query_image import DAMAGED, InvalidImage
     from .services import result_tags
 
     started = time.perf_counter()
     result = get_engine().run([image])[0]
     embedded = time.perf_counter()
     if not result.ok:
-        raise InvalidImage(f"This photo could not be analysed ({result.error}).")
+        # The engine fails a query photo only when it cannot decode it; its error is Pillow's
+        # own (`image file is truncated ...`): the buyer gets the upload check's plain words.
+        raise InvalidImage(DAMAGED)
     active = active_model_version()
     if active is not None and active != result.model_version:
         raise SearchUnavailable("Photo search is switching to a new model; try again in a minute.")

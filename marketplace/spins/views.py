@@ -56,7 +56,9 @@ def capture_checked(request, listing_id: int):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Capture received: stitching has started.")
+                # capture.js removes this banner once the spin has finished or failed.
+                messages.success(request, "Capture received: stitching has started.",
+                                 extra_tags="spin-started")
                 return redirect("spins:capture", listing_id=listing.pk)
         status = 400
     return render(request, "spins/capture.html", {

@@ -1,5 +1,6 @@
 """The listings API: who can read, create, change and delete, with token and session auth."""
 import json
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -183,3 +184,16 @@ def test_openapi_schema_generates_without_warnings(db):
 def test_schema_and_docs_are_served(client, db):
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_docs_page_loads_its_assets_from_our_own_static_files(client, db, settings):
+    """Swagger UI comes from drf-spectacular-sidecar, not from a CDN the site may not reach."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/api/v1/docs/").content.decode()
+    assert not re.search(r"https?://", html), "the docs page loads something from elsewhere"
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    assets = re.findall(rf'(?:src|href)="{re.escape(static)}([^"?]+)', html)
+    assert any(path.endswith("swagger-ui-bundle.js") for path in assets), html
+    for path in assets:
+        assert finders.find(path), path

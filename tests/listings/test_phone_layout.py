@@ -68,3 +68,30 @@ def test_long_unbroken_titles_and_places_wrap_on_a_phone(phone, seller, make_lis
                  reverse("photos:delete", args=[listing.pk, photo.pk])]:
         phone.open(path)
         assert fits_the_screen(phone), path
+
+
+def header_rows(page, selector: str) -> int:
+    """How many rows the header's `selector` items take (items whose middles are a few px apart
+    share a row)."""
+    middles = sorted(page.eval_on_selector_all(selector, """items => items.map(item => {
+        const box = item.getBoundingClientRect(); return box.top + box.height / 2; })"""))
+    return 1 + sum(1 for above, below in zip(middles, middles[1:]) if below - above > 8)
+
+
+def header_height(page) -> float:
+    return page.eval_on_selector(".site-header", "header => header.offsetHeight")
+
+
+def test_the_phone_header_wraps_tidily(phone, seller):
+    """At 375 px the brand has the first row; a logged-out visitor's links (Sign up included)
+    share the second, and a member's more links take at most two rows."""
+    links = ".site-nav > a, .site-nav > form"
+    phone.open(reverse("listings:browse"))
+    assert header_rows(phone, links) == 1
+    assert header_rows(phone, ".brand, " + links) == 2
+    assert header_height(phone) <= 110
+    phone.log_in(seller)
+    phone.open(reverse("listings:browse"))
+    assert header_rows(phone, links) <= 2
+    assert header_height(phone) <= 150
+    assert fits_the_screen(phone)

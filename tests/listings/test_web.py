@@ -164,3 +164,13 @@ def test_not_found_page_helps_the_buyer_back(client, db):
     response = client.get("/listings/999999/")
     assert response.status_code == 404
     assert "Browse listings" in response.content.decode()
+
+
+def test_pages_have_a_favicon(client, db):
+    from django.contrib.staticfiles import finders
+
+    page = client.get(reverse("listings:browse")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in page
+    assert finders.find("img/favicon.svg")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"

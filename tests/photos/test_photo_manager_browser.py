@@ -85,3 +85,14 @@ def test_a_drag_in_many_mouse_steps_saves_the_new_order(manager, listing):
     assert len(page.sent) == 1
     assert saved_order(listing) == [photos[2].pk, photos[0].pk, photos[1].pk]
     assert page.shown() == saved_order(listing)
+
+
+def test_the_move_buttons_that_cannot_move_look_disabled(manager, listing):
+    page, photos = manager
+    style = "button => [getComputedStyle(button).opacity, getComputedStyle(button).cursor]"
+    first_up = page.tile(photos[0]).locator("button[title='Move earlier']")
+    first_down = page.tile(photos[0]).locator("button[title='Move later']")
+    assert first_up.is_disabled() and first_down.is_enabled()
+    assert first_down.evaluate(style) == ["1", "pointer"]
+    opacity, cursor = first_up.evaluate(style)
+    assert float(opacity) < 0.6 and cursor == "default"

@@ -70,8 +70,10 @@ def test_api_refuses_bad_upload_with_a_per_file_error(case, seller_api, listing,
     response = post_api(seller_api, listing, [good, files.upload(name, data)])
     assert response.status_code == 400
     errors = response.json()["images"]
-    assert len(errors) == 1, errors  # only the bad file is named
-    assert name in errors[0] and message in errors[0]
+    assert len(errors) == 2, errors  # the batch, then only the bad file is named
+    assert errors[0] == ("Nothing was saved: 1 of the 2 files cannot be used. Remove or replace "
+                         "them and upload again.")
+    assert name in errors[1] and message in errors[1]
     assert not Photo.objects.exists()  # the good file of the batch was not kept either
     assert files.media_files(media_root) == {}
 
@@ -82,7 +84,9 @@ def test_one_bad_file_refuses_the_whole_web_batch_naming_each_bad_file(
         files.upload("good.jpg", files.jpeg()), files.upload("x.svg", files.SVG),
         files.upload("empty.png", b"")])
     errors = response.context["form"].errors["images"]
-    assert len(errors) == 2 and "x.svg" in errors[0] and "empty.png" in errors[1]
+    assert len(errors) == 3 and "x.svg" in errors[1] and "empty.png" in errors[2]
+    assert errors[0].startswith("Nothing was saved: 2 of the 3 files cannot be used.")
+    assert "Nothing was saved: 2 of the 3 files" in response.content.decode()
     assert not Photo.objects.exists()
     assert files.media_files(media_root) == {}
 

@@ -56,7 +56,12 @@ def test_a_photo_the_model_cannot_decode_is_a_clear_400(client, db):
     truncated = SimpleUploadedFile("q.jpg", photo[:len(photo) // 2], "image/jpeg")
     response = client.post("/api/v1/search/image/", {"image": truncated})
     assert response.status_code == 400
-    assert "could not be analysed" in response.json()["image"][0]
+    # In the upload check's words (shared, not copied), not Pillow's ("image file is truncated").
+    from marketplace.photos.validation import DAMAGED_IMAGE
+
+    assert response.json()["image"] == [DAMAGED_IMAGE[0].upper() + DAMAGED_IMAGE[1:]]
+    assert response.json()["image"] == ["The image is damaged or incomplete and could not be "
+                                        "decoded."]
 
 
 def test_web_photo_search_marks_the_exact_match(client, indexed):

@@ -25,6 +25,9 @@ def test_votes_and_comments_appear_without_reload(poll, alice, bob, new_page):
 
     alice_page.locator(".social-comment-list li", has_text="blue!").wait_for(timeout=10_000)
     assert counts.all_text_contents() == ["0", "1"]
+    # Worded as the server renders them: "1 vote", not "1 votes".
+    assert alice_page.locator(".social-votes").all_inner_texts() == ["0 votes", "1 vote"]
+    assert "· 1 vote" in alice_page.inner_text(".social-meta")
     assert alice_page.locator(".social-comment-list img").count() == 0  # inserted as text
     assert alice_page.evaluate("window.notReloaded") is True
     # Nothing wider than a phone screen.

@@ -220,3 +220,15 @@ def test_more_friends_can_be_invited_later(poll, alice, carol, befriend, client_
     assert "carol" in page
     client_for(alice).post(reverse("social:poll_invite", args=[poll.pk]), {"invitees": [carol.pk]})
     assert client_for(carol).get(reverse("social:poll", args=[poll.pk])).status_code == 200
+
+
+def test_a_new_poll_was_asked_just_now_and_an_older_one_minutes_ago(poll, alice, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("social:poll", args=[poll.pk])
+    page = client_for(alice).get(url).content.decode()
+    assert "Asked by alice · just now" in page and "0 minutes" not in page
+    Poll.objects.filter(pk=poll.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    assert "Asked by alice · 3\xa0minutes ago" in client_for(alice).get(url).content.decode()

@@ -10,6 +10,13 @@
   const GONE = [403, 404, 410];
   const list = poll.querySelector(".social-comment-list");
 
+  // "1 vote", "2 votes": the same words as the page's template (`vote{{ n|pluralize }}`).
+  function setCount(element, votes) {
+    element.textContent = votes;
+    const word = element.parentElement.querySelector(".social-vote-word");
+    if (word) word.textContent = votes === 1 ? "vote" : "votes";
+  }
+
   function render(data) {
     if (data.is_closed) {
       window.location.reload(); // the page shows the result once the poll is closed
@@ -17,10 +24,10 @@
     }
     for (const option of data.options) {
       const count = poll.querySelector(`[data-option-id="${option.id}"] .social-vote-count`);
-      if (count) count.textContent = option.votes;
+      if (count) setCount(count, option.votes);
     }
     const total = poll.querySelector(".social-total");
-    if (total) total.textContent = data.total_votes;
+    if (total) setCount(total, data.total_votes);
     for (const comment of data.comments) {
       if (list.querySelector(`[data-comment-id="${comment.id}"]`)) continue;
       const empty = list.querySelector(".social-empty");
