@@ -95,3 +95,29 @@ def test_the_phone_header_wraps_tidily(phone, seller):
     assert header_rows(phone, links) <= 2
     assert header_height(phone) <= 150
     assert fits_the_screen(phone)
+
+
+def test_a_phone_shows_the_moderators_notice_first_and_saved_rows_whole(
+        phone, seller, buyer, make_listing, add_photo):
+    """The notice on a hidden listing comes before its gallery (which fills a phone's first
+    screen), and a saved row keeps its price and its Remove button on the title's line."""
+    from marketplace.social.models import SavedListing
+
+    hidden = make_listing("Red coat", hidden_reason="Counterfeit", is_hidden=True)
+    add_photo(hidden)
+    phone.log_in(seller)
+    phone.open(hidden.get_absolute_url())
+    notice = phone.locator(".notice.warning").bounding_box()
+    gallery = phone.locator(".gallery").bounding_box()
+    assert notice["y"] + notice["height"] <= gallery["y"] <= 812
+
+    saved = make_listing("Hand-knitted merino wool scarf", price="1250.00", currency="SEK")
+    add_photo(saved)
+    SavedListing.objects.create(user=buyer, listing=saved)
+    phone.log_in(buyer)
+    phone.open(reverse("social:saved"))
+    row = phone.locator(".social-list li").first
+    middles = [box["y"] + box["height"] / 2 for box in (
+        row.locator(part).bounding_box() for part in ("a", "span", "button"))]
+    assert max(middles) - min(middles) < 8
+    assert fits_the_screen(phone)
