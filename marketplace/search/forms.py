@@ -23,6 +23,13 @@ class SearchFiltersForm(forms.Form):
                              max_price=data.get("max_price"), condition=data.get("condition", ""),
                              location=data.get("location", "").strip())
 
+    def filters_in_use(self) -> bool:
+        """Whether a filter is set or has an error: the page shows the filters open only then."""
+        if not self.is_bound:
+            return False
+        return any(self[name].errors or self[name].value() not in (None, "")
+                   for name in SearchFiltersForm.base_fields)
+
 
 class TextSearchForm(SearchFiltersForm):
     q = forms.CharField(max_length=200, required=False, label="Search")

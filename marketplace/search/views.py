@@ -55,8 +55,9 @@ def search(request):
         if not form.is_valid():
             status = 400  # the page shows what is wrong next to the field
         elif form.cleaned_data["q"]:
-            context["listings"] = selectors.text_search(
-                form.cleaned_data["q"], form.filters())[:RESULTS_PER_PAGE]
+            results = selectors.text_search(form.cleaned_data["q"], form.filters())
+            context["listings"] = results[:RESULTS_PER_PAGE]
+            context["result_count"] = results.count()
     return render(request, "search/search.html", context, status=status)
 
 

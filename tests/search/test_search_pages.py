@@ -250,6 +250,32 @@ def test_text_search_page_lists_matches(client, make_listing):
     assert "id_category" in ids and "photo_category" in ids and len(ids) == len(set(ids))
 
 
+def filter_panels(page: str) -> list[tuple[bool, str]]:
+    """(open, toggle words) of each filter panel on the page."""
+    return [(bool(is_open), summary) for is_open, summary in re.findall(
+        r'<details class="search-filters"( open)?>\s*<summary>([^<]*)</summary>', page)]
+
+
+def test_text_search_results_keep_the_filters_closed_and_count_the_matches(client, make_listing):
+    make_listing("Vintage denim jacket")
+    make_listing("Rain jacket")
+    page = client.get(reverse("search:search"), {"q": "jacket", "category": "", "min_price": "",
+                                                 "max_price": "", "condition": "",
+                                                 "location": ""}).content.decode()
+    assert filter_panels(page) == [(False, "Text search filters"), (False, "Photo search filters")]
+    assert '<p class="results__count">2 listings' in page and "{#" not in page
+
+    page = client.get(reverse("search:search"), {"q": "lamp"}).content.decode()
+    assert "No listings match “lamp”." in page and "results__count" not in page
+
+
+@pytest.mark.parametrize("chosen", [{"condition": "good"}, {"min_price": "-1"}])
+def test_the_filters_stay_open_when_one_is_set_or_wrong(client, make_listing, chosen):
+    make_listing("Vintage denim jacket")
+    page = client.get(reverse("search:search"), {"q": "jacket", **chosen}).content.decode()
+    assert filter_panels(page) == [(True, "Text search filters"), (False, "Photo search filters")]
+
+
 @pytest.fixture
 def tagged_listing(make_listing, analysed):
     listing = make_listing("Untitled", "shoes")

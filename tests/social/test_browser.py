@@ -73,3 +73,31 @@ def test_polling_stops_once_the_poll_is_gone(poll, bob, new_page):
     page.clock.run_for(20_000)
     page.wait_for_timeout(300)
     assert len(calls) == 1
+
+
+def make_a_private_link(page, poll) -> str:
+    page.open(reverse("social:poll", args=[poll.pk]))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make a private link").click()
+    return page.input_value("#new-share-link")
+
+
+def test_the_private_link_is_copied_with_one_tap(poll, alice, new_page):
+    page = new_page(user=alice, permissions=["clipboard-read", "clipboard-write"])
+    link = make_a_private_link(page, poll)
+    assert "/social/shared/" in link
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("button", name="Copied").wait_for(timeout=5_000)
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_without_a_clipboard_the_link_is_selected_for_copying(poll, alice, new_page):
+    page = new_page(user=alice)
+    page.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    link = make_a_private_link(page, poll)
+    page.get_by_role("button", name="Copy link").click()
+    assert page.evaluate("document.activeElement.id") == "new-share-link"
+    assert page.evaluate("""() => { const box = document.activeElement;
+        return box.value.slice(box.selectionStart, box.selectionEnd); }""") == link
+    assert "selected" in page.inner_text(".copy-status")

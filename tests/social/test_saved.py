@@ -133,6 +133,19 @@ def test_listing_partial_is_empty_for_visitors_and_unlisted_items(alice, make_li
     assert "Save" in sold and "Ask friends" not in sold
 
 
+def test_the_seller_is_not_offered_save_or_ask_on_their_own_listing(alice, make_listing,
+                                                                     client_for):
+    listing = make_listing("Sneakers")
+    own_page = client_for(listing.seller).get(listing.get_absolute_url()).content.decode()
+    assert "Sneakers" in own_page
+    ask = f"{reverse('social:poll_create')}?listing={listing.pk}"
+    assert 'class="social-actions"' not in own_page and ask not in own_page
+    assert "{%" not in own_page and "{#" not in own_page
+    assert 'name="action" value="save"' not in own_page
+    other_page = client_for(alice).get(listing.get_absolute_url()).content.decode()
+    assert 'name="action" value="save"' in other_page and ask in other_page
+
+
 def test_nav_links_only_for_logged_in_users(alice, client_for):
     page = client_for(alice).get(reverse("social:saved")).content.decode()
     for name in ("saved", "friends", "polls", "notifications"):
