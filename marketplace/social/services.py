@@ -160,10 +160,13 @@ def send_friend_request(from_user, to_user) -> Friendship:
 
 
 def _respond(friendship: Friendship, user, status: str) -> Friendship:
+    """Accept or decline; the request's notification is then read (it asked for this answer)."""
     if friendship.to_user_id != user.pk or friendship.status != Friendship.Status.PENDING:
         raise SocialError("This friend request is no longer pending.")
     friendship.status, friendship.responded_at = status, timezone.now()
     friendship.save(update_fields=["status", "responded_at"])
+    Notification.objects.filter(recipient=user, actor_id=friendship.from_user_id,
+                                kind=Notification.Kind.FRIEND_REQUEST).update(is_read=True)
     return friendship
 
 
@@ -213,6 +216,8 @@ def unblock_user(blocker, blocked) -> None:
 def save_listing(user, listing) -> SavedListing:
     if not listing.is_public:
         raise SocialError("This listing is not available.")
+    if listing.seller_id == user.pk:
+        raise SocialError("This is your own listing: there is no need to save it.")
     saved, _ = SavedListing.objects.get_or_create(user=user, listing=listing)
     return saved
 

@@ -136,3 +136,16 @@ def test_pages_need_login(client):
     response = client.get(reverse("social:friends"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert client.get("/api/v1/social/friendships/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("answer", ["accept_friend_request", "decline_friend_request"])
+def test_answering_a_friend_request_reads_its_notification(alice, bob, carol, answer):
+    """The request's notification asked for an answer: once given, it no longer counts as
+    unread (others stay unread)."""
+    from marketplace.social.models import Notification
+
+    friendship = services.send_friend_request(alice, bob)
+    services.send_friend_request(carol, bob)
+    getattr(services, answer)(friendship, bob)
+    unread = Notification.objects.filter(recipient=bob, is_read=False)
+    assert [(n.actor, n.kind) for n in unread] == [(carol, Notification.Kind.FRIEND_REQUEST)]

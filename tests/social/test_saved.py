@@ -175,3 +175,13 @@ def test_saved_items_and_poll_options_show_their_photo_and_price(
         page = client.get(reverse("social:poll", args=[poll.pk])).content.decode()
     assert "renditions/option-0/t.jpg" in page and "renditions/option-1/t.jpg" in page
     assert "€80.00" in page
+
+
+def test_a_seller_cannot_save_their_own_listing(make_listing, client_for):
+    listing = make_listing("My own boots")
+    with pytest.raises(services.SocialError, match="your own listing"):
+        services.save_listing(listing.seller, listing)
+    response = client_for(listing.seller).post(
+        reverse("social:toggle_saved", args=[listing.pk]), {"action": "save"}, follow=True)
+    assert "your own listing" in response.content.decode()
+    assert not SavedListing.objects.exists()
