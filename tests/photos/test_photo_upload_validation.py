@@ -49,6 +49,19 @@ def post_api(api, listing, uploads):
                     format="multipart")
 
 
+def refused(via, seller_client, seller_api, listing, uploads) -> list[str]:
+    """Upload through the photo manager ("web") or the API ("api"), expect a 400 and return
+    the upload's error messages."""
+    if via == "web":
+        response = post_web(seller_client, listing, uploads)
+        errors = response.context["form"].errors["images"]
+    else:
+        response = post_api(seller_api, listing, uploads)
+        errors = response.json()["images"]
+    assert response.status_code == 400
+    return list(errors)
+
+
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
 def test_web_form_refuses_bad_upload_and_stores_nothing(case, seller_client, listing,
                                                         media_root, settings):
@@ -230,13 +243,7 @@ def test_an_upload_over_the_request_limits_is_refused_whole(via, limit, seller_c
     for setting, value in overrides.items():
         setattr(settings, setting, value)
     uploads = [files.upload(f"{n}.jpg", files.jpeg()) for n in range(3)]
-    if via == "web":
-        response = post_web(seller_client, listing, uploads)
-        errors = response.context["form"].errors["images"]
-    else:
-        response = post_api(seller_api, listing, uploads)
-        errors = response.json()["images"]
-    assert response.status_code == 400
+    errors = refused(via, seller_client, seller_api, listing, uploads)
     assert len(errors) == 1 and message in errors[0] and "Nothing was saved" in errors[0]
     assert not Photo.objects.exists()
     assert files.media_files(media_root) == {}
@@ -260,13 +267,7 @@ def test_refusal_of_a_big_file_names_its_real_size(via, seller_client, seller_ap
     a whole upload may be: its bytes past the limit are dropped, not counted in the request."""
     settings.PHOTO_MAX_BYTES, settings.PHOTO_UPLOAD_MAX_BYTES = 1000, 2000
     big = [files.upload("big.jpg", bytes(3_000_000))]
-    if via == "web":
-        response = post_web(seller_client, listing, big)
-        errors = response.context["form"].errors["images"]
-    else:
-        response = post_api(seller_api, listing, big)
-        errors = response.json()["images"]
-    assert response.status_code == 400
+    errors = refused(via, seller_client, seller_api, listing, big)
     assert "the file is 2.9\xa0MB; photos may be at most 1000\xa0bytes" in " ".join(errors)
     assert "choose fewer" not in " ".join(errors)
     assert files.media_files(media_root) == {}
