@@ -117,14 +117,14 @@ class Engine:
             config = ModelConfig.from_dict(json.loads(checkpoint["config"]))
             self.head = GrokHead(config)
             self.head.load_state_dict(checkpoint["state_dict"])
-            colour_state = checkpoint.get("colour_head")
+            self.colour_head = load_colour_head(checkpoint.get("colour_head"), weights)
             self.meta = json.loads(checkpoint.get("meta", "{}"))
             digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-{self.meta.get('date', 'trained')}-{digest}"
         else:
             config = ModelConfig()
             self.head = GrokHead(config)
-            colour_state = None
+            self.colour_head = None  # the model-free answer is then the colour
             self.meta = {}
             digest = hashlib.sha256(json.dumps(config.to_dict()).encode()).hexdigest()[:8]
             self.model_version = f"{MODEL_FAMILY}-untrained-{digest}"
@@ -136,14 +136,6 @@ class Engine:
             from vision.onnx_graphs import inference_graphs
 
             self.graph, self.core_graph = inference_graphs(self.model)
-        # The trained colour head, or None: the model-free answer is then the colour.
-        try:
-            self.colour_head = ColourHead.from_state(colour_state) if colour_state else None
-        except ValueError as error:
-            raise ValueError(f"{weights}: {error}") from None
-        if self.colour_head is not None and self.colour_head.inputs != HEAD_INPUTS:
-            raise ValueError(f"{weights}: its colour head reads {self.colour_head.inputs}"
-                             f" inputs, this engine gives it {HEAD_INPUTS}")
         self.embedding_dim = config.embedding_dim
         self.specs = {spec.name: spec for spec in config.heads}
         self.zs_matrix, self.zs_slugs = mapping_matrix()
@@ -254,6 +246,21 @@ class Engine:
             attributes[attr] = Prediction.from_scores(spec.labels, outputs[name],
                                                       ATTRIBUTE_THRESHOLD)
         return attributes
+
+
+def load_colour_head(state: dict | None, weights: Path) -> ColourHead | None:
+    """The checkpoint's trained colour head, or None (the model-free answer is then the
+    colour); checked before the graph is exported, so a wrong one fails at once."""
+    if not state:
+        return None
+    try:
+        head = ColourHead.from_state(state)
+    except ValueError as error:
+        raise ValueError(f"{weights}: {error}") from None
+    if head.inputs != HEAD_INPUTS:
+        raise ValueError(f"{weights}: its colour head reads {head.inputs} inputs, this engine "
+                         f"gives it {HEAD_INPUTS}")
+    return head
 
 
 def load_one(source) -> tuple[np.ndarray, ColourEvidence] | ImageError:
