@@ -56,8 +56,11 @@ def search(request):
             status = 400  # the page shows what is wrong next to the field
         elif form.cleaned_data["q"]:
             results = selectors.text_search(form.cleaned_data["q"], form.filters())
-            context["listings"] = results[:RESULTS_PER_PAGE]
-            context["result_count"] = results.count()
+            page = list(results[:RESULTS_PER_PAGE])
+            context["listings"] = page
+            # Counting runs the whole search again: only needed when the page is full.
+            context["result_count"] = (len(page) if len(page) < RESULTS_PER_PAGE
+                                       else results.count())
     return render(request, "search/search.html", context, status=status)
 
 
