@@ -8,6 +8,12 @@
         CSV rows: image,colour (a hand-checked sample); prints the engine's agreement. Image
         paths are relative to the CSV's folder, or to DIR (e.g. the dev list's photos live in
         /work/shared/data/clothing/images).
+    python -m vision.evaluate distances DATA --json
+        DATA holds grocery/ and clothing/ (../shared/data). Prints the cosine distances of the
+        shipped embedding between held-out photos (grocery val, clothing's held-out 20 %), per
+        kind of pair: percentiles of all pairs and the share within each candidate similarity
+        floor, and the same of each photo's nearest photo of that kind. The similar-items floor
+        of photo search was chosen from these (README, "Search").
 """
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ import numpy as np
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
 KS = (1, 5, 10)
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+FLOOR_CANDIDATES = tuple(round(0.30 + 0.05 * i, 2) for i in range(9))  # 0.30 … 0.70
 
 
 def recall_at_k(embeddings: np.ndarray, labels, ks=KS) -> dict[str, float]:
@@ -156,32 +164,108 @@ def folder_images(root: Path) -> tuple[list[Path], list[str]]:
     return paths, labels
 
 
-def retrieval(root: Path, engine) -> dict:
-    """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk. Photos are
-    decoded as the engine decodes them; one it cannot use is skipped and listed."""
+def embed(paths: list[Path], engine) -> tuple[dict[str, np.ndarray], list[int], list[str]]:
+    """The engine's outputs (embedding, baseline, …) for the photos it can use, decoded as it
+    decodes them; their indexes in `paths`; and why each other photo was skipped."""
     from vision.engine import load_one
     from vision.images import ImageError
 
-    paths, labels = folder_images(root)
-    shipped, baseline, kept, skipped = [], [], [], []
+    outputs, kept, skipped = [], [], []
     for start in range(0, len(paths), engine.batch_size):
         rows = range(start, min(start + engine.batch_size, len(paths)))
         loaded = dict(zip(rows, engine.pool.map(load_one, [paths[i] for i in rows])))
         skipped += [f"{paths[i]}: {item}" for i, item in loaded.items()
                     if isinstance(item, ImageError)]
         good = [i for i, item in loaded.items() if not isinstance(item, ImageError)]
-        if not good:
-            continue
-        outputs = engine.forward(np.stack([loaded[i][0] for i in good]))
-        shipped.append(outputs["embedding"])
-        baseline.append(outputs["baseline"])
-        kept.extend(labels[i] for i in good)
+        if good:
+            outputs.append(engine.forward(np.stack([loaded[i][0] for i in good])))
+            kept.extend(good)
+    if not kept:
+        return {}, kept, skipped
+    return {name: np.concatenate([batch[name] for batch in outputs])
+            for name in outputs[0]}, kept, skipped
+
+
+def retrieval(root: Path, engine) -> dict:
+    """Recall@k of the shipped embedding and of the average-pooled ImageNet trunk. Photos are
+    decoded as the engine decodes them; one it cannot use is skipped and listed."""
+    paths, labels = folder_images(root)
+    outputs, kept, skipped = embed(paths, engine)
     if not kept:
         raise SystemExit(f"no readable images under {root}")
-    return {"n": len(kept), "products": len(set(kept)),
-            **recall_at_k(np.concatenate(shipped), kept),
-            "baseline": recall_at_k(np.concatenate(baseline), kept),
+    kept_labels = [labels[i] for i in kept]
+    return {"n": len(kept), "products": len(set(kept_labels)),
+            **recall_at_k(outputs["embedding"], kept_labels),
+            "baseline": recall_at_k(outputs["baseline"], kept_labels),
             "model_version": engine.model_version, "skipped": skipped}
+
+
+# -- distances: how far apart photos of the same and of unrelated things lie -------------------
+def heldout_photos(data: Path) -> tuple[list[Path], list[tuple[str | None, ...]]]:
+    """The held-out photos of grocery (val) and clothing (the fixed 20 %), with their labels
+    from the broadest to the narrowest: (dataset, vertical, category, coarse class, fine class).
+    Grocery's coarse class is its product type (Apple), its fine class the product
+    (Granny-Smith); clothing has neither (None), only its garment category."""
+    from vision.datasets import load
+    from vision.taxonomy import vertical_of
+
+    verticals = vertical_of()
+    paths, labels = [], []
+    for name in ("grocery", "clothing"):
+        for sample in load(name, data / name):
+            if sample.split != "val" or sample.catalogue:
+                continue
+            category = sample.labels["category"]
+            paths.append(sample.path)
+            labels.append((name, verticals[category], category, sample.labels.get("product"),
+                           sample.labels.get("identity")))
+    return paths, labels
+
+
+def pair_kind(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> str:
+    """E.g. "grocery: same coarse class" (Granny-Smith and Golden-Delicious): the narrowest
+    label the two photos share; "other vertical" when they share none (a banana, a shirt)."""
+    if a[1] != b[1]:
+        return "other vertical"
+    level = next(level for level in (4, 3, 2, 1) if a[level] is not None and a[level] == b[level])
+    return f"{a[0]}: same {('vertical', 'category', 'coarse class', 'fine class')[level - 1]}"
+
+
+def distances(data: Path, engine) -> dict:
+    """Cosine distances of the shipped embedding between held-out photos, by kind of pair
+    (`pair_kind`): percentiles of all pairs and the share within each candidate similarity
+    floor; the same of each photo's nearest photo of that kind (what a search shows first)."""
+    paths, labels = heldout_photos(data)
+    outputs, kept, skipped = embed(paths, engine)
+    if not kept:
+        raise SystemExit(f"no readable held-out photos under {data}")
+    labels = [labels[i] for i in kept]
+    normed = _normalise(outputs["embedding"])
+    distance = 1.0 - normed @ normed.T
+    kinds = np.array([[pair_kind(a, b) for b in labels] for a in labels])
+    np.fill_diagonal(kinds, "")
+    upper = np.triu(np.ones_like(distance, dtype=bool), k=1)
+    report = {}
+    for kind in sorted(set(kinds[upper])):
+        pairs = distance[upper & (kinds == kind)]
+        nearest = np.where(kinds == kind, distance, np.inf).min(axis=1)
+        nearest = nearest[np.isfinite(nearest)]
+        report[kind] = {"pairs": int(pairs.size), "percentiles": _percentiles(pairs),
+                        "within": _within(pairs), "nearest_percentiles": _percentiles(nearest),
+                        "nearest_within": _within(nearest)}
+    return {"n": {name: sum(label[0] == name for label in labels) for name in
+                  ("grocery", "clothing")},
+            "kinds": report, "model_version": engine.model_version, "skipped": skipped}
+
+
+def _within(values: np.ndarray) -> dict[str, float]:
+    return {f"{floor:.2f}": round(float((values <= floor).mean()), 4)
+            for floor in FLOOR_CANDIDATES}
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float]:
+    return {f"p{q}": round(float(v), 3) for q, v in zip(PERCENTILES,
+                                                          np.percentile(values, PERCENTILES))}
 
 
 def colour_agreement(csv_path: Path, engine, images: Path | None = None) -> dict:
@@ -197,7 +281,8 @@ def colour_agreement(csv_path: Path, engine, images: Path | None = None) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vision.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m vision.evaluate",
+                                     description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("retrieval", help="Recall@k on DIR/<product>/<photos>")
     r.add_argument("dir", type=Path)
@@ -205,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("csv", type=Path)
     c.add_argument("--images", type=Path, default=None,
                    help="folder the CSV's image paths are relative to (default: the CSV's)")
-    for p in (r, c):
+    d = sub.add_parser("distances", help="cosine distances between held-out photos, by kind")
+    d.add_argument("data", type=Path, help="the folder holding grocery/ and clothing/")
+    for p in (r, c, d):
         p.add_argument("--json", action="store_true")
         p.add_argument("--device", default=None)
     args = parser.parse_args(argv)
@@ -217,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.dir.is_dir():
             parser.error(f"not a directory: {args.dir}")
         report = retrieval(args.dir, engine)
+    elif args.command == "distances":
+        report = distances(args.data, engine)
     else:
         report = colour_agreement(args.csv, engine, args.images)
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))

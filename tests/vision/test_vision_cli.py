@@ -76,3 +76,61 @@ def test_evaluate_retrieval_skips_and_lists_photos_it_cannot_use(engine, photos,
     assert len(errors) == 2
     assert "corrupt.jpg: not a readable image" in errors[0]
     assert "odd.png: could not process image: RuntimeError: boom" in errors[1]
+
+
+def test_evaluate_distances_reports_each_kind_of_pair(photos, tmp_path):
+    """Held-out photos only (grocery's val list, clothing's fixed 20 %), paired by the narrowest
+    label they share."""
+    from vision.datasets import heldout
+
+    apple = Image.open(photos["apple_granny_smith"]).convert("RGB")
+    grocery = tmp_path / "grocery"
+    rows = [("Granny-Smith", "Apple", "Fruit"), ("Golden-Delicious", "Apple", "Fruit"),
+            ("Oat-Milk", "Oat-Milk", "Packages")]
+    lines = ["Class Name,Class ID,Coarse Class Name,Coarse Class ID,Iconic,Description"]
+    for fine_id, (name, coarse, folder) in enumerate(rows):
+        (grocery / "iconic" / name).mkdir(parents=True)
+        (grocery / "iconic" / name / "description.txt").write_text(f"A {name}.")
+        lines.append(f"{name},{fine_id},{coarse},{fine_id},/iconic/{folder}/{name}/icon.jpg,"
+                     f"/iconic/{name}/description.txt")
+    (grocery / "classes.csv").write_text("\n".join(lines) + "\n")
+    (grocery / "val").mkdir()
+    apple.save(grocery / "val" / "granny-1.jpg")
+    ImageOps.mirror(apple).save(grocery / "val" / "granny-2.jpg")
+    apple.crop((20, 20, apple.width - 20, apple.height - 20)).save(grocery / "val" / "golden.jpg")
+    Image.new("RGB", (200, 300), (235, 230, 215)).save(grocery / "val" / "oat-milk.jpg")
+    (grocery / "val.txt").write_text("val/granny-1.jpg, 0, 0\nval/granny-2.jpg, 0, 0\n"
+                                     "val/golden.jpg, 1, 0\nval/oat-milk.jpg, 2, 1\n")
+    apple.save(grocery / "val" / "trained-on.jpg")
+    (grocery / "train.txt").write_text("val/trained-on.jpg, 0, 0\n")  # not held out: left out
+    clothing = tmp_path / "clothing"
+    (clothing / "images").mkdir(parents=True)
+    held_out = [name for name in (f"photo-{i}.jpg" for i in range(100)) if heldout(name)]
+    trained_on = next(f"photo-{i}.jpg" for i in range(100) if not heldout(f"photo-{i}.jpg"))
+    shirt = Image.open(photos["tshirt_white"]).convert("RGB")
+    for name, image in zip([*held_out[:3], trained_on],
+                           [shirt, ImageOps.mirror(shirt), Image.open(photos["hoodie_pink"]),
+                            shirt]):
+        image.save(clothing / "images" / name)
+    (clothing / "labels.csv").write_text(
+        "image,label,kids\n" + "".join(f"{name},{label},False\n" for name, label in zip(
+            [*held_out[:3], trained_on], ["T-Shirt", "T-Shirt", "Hoodie", "T-Shirt"])))
+
+    done = run("vision.evaluate", "distances", str(tmp_path), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["n"] == {"grocery": 4, "clothing": 3} and report["skipped"] == []
+    kinds = report["kinds"]
+    assert {kind: entry["pairs"] for kind, entry in kinds.items()} == {
+        "grocery: same fine class": 1,      # the Granny-Smith photo and its mirror image
+        "grocery: same coarse class": 2,    # either of them and the Golden-Delicious (Apple)
+        "grocery: same vertical": 3,        # an apple and the oat milk (fruit, dairy)
+        "clothing: same category": 1,       # the T-shirt and its mirror image
+        "clothing: same vertical": 2,       # a T-shirt and the hoodie
+        "other vertical": 12}               # a grocery and a clothing photo
+    for entry in kinds.values():
+        assert list(entry["percentiles"]) == ["p5", "p10", "p25", "p50", "p75", "p90", "p95"]
+        assert set(entry["within"]) == set(entry["nearest_within"]) >= {"0.30", "0.55", "0.70"}
+    mirrored = kinds["clothing: same category"]["percentiles"]["p50"]
+    assert mirrored < kinds["other vertical"]["percentiles"]["p5"]
+    assert kinds["clothing: same category"]["within"]["0.30"] == 1.0
