@@ -58,9 +58,12 @@ class ImageSearchSchema(ImageSearch):
 
 class ImageSearchResult(serializers.Serializer):
     listing = serializers.DictField()
-    photo = serializers.DictField()
-    distance = serializers.FloatField()
-    exact_match = serializers.BooleanField()
+    photo = serializers.DictField(help_text="The listing's photo nearest to the query photo.")
+    distance = serializers.FloatField(
+        help_text="Cosine distance from the query photo to this photo, at most "
+                  f"{selectors.SIMILAR_MAX_DISTANCE}.")
+    exact_match = serializers.BooleanField(
+        help_text=f"The distance is at most {selectors.EXACT_MATCH_DISTANCE}: the same product.")
     shared_attributes = serializers.ListField(child=serializers.CharField())
 
 
@@ -70,7 +73,8 @@ class ImageSearchResponse(serializers.Serializer):
     search_ms = serializers.FloatField()
     model_version = serializers.CharField()
     query = serializers.DictField(help_text="What the model saw in the query photo.")
-    results = ImageSearchResult(many=True)
+    results = ImageSearchResult(many=True, help_text="Nearest first; empty when no listing for "
+                                                     "sale is similar to the photo.")
 
 
 def match_json(match: selectors.Match, request) -> dict:
@@ -88,6 +92,16 @@ def match_json(match: selectors.Match, request) -> dict:
     }
 
 
+IMAGE_SEARCH_DESCRIPTION = (
+    "Find listings by photo, one entry per listing (its photo nearest to the query photo), "
+    "nearest first: exact matches (`exact_match`, cosine distance at most "
+    f"{selectors.EXACT_MATCH_DISTANCE}) first, then similar items. A listing whose nearest photo "
+    f"lies farther than {selectors.SIMILAR_MAX_DISTANCE} is no similar item and is never "
+    "returned, so a photo unlike every listing for sale gets an empty `results` list (still "
+    "200, with the timings and what the model saw in `query`). The filters only narrow the "
+    "search: they never bring back a listing beyond that distance.")
+
+
 class ImageSearchView(PhotoUploadLimitMixin, APIView):
     """Find listings by photo: exact matches first, then similar items, one entry per listing."""
 
@@ -95,7 +109,7 @@ class ImageSearchView(PhotoUploadLimitMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ImageSearchThrottle]
 
-    @extend_schema(request=ImageSearchSchema, responses={
+    @extend_schema(description=IMAGE_SEARCH_DESCRIPTION, request=ImageSearchSchema, responses={
         200: ImageSearchResponse,
         400: OpenApiResponse(description="Not a readable image, an upload over the limits, "
                                          "or invalid filters."),

@@ -27,6 +27,11 @@ from .models import (
 
 # Cosine distance under which two photos are taken to show the same product.
 EXACT_MATCH_DISTANCE = 0.12
+# Cosine distance beyond which a listing is no similar item: photo search leaves it out. Chosen
+# on held-out photos (`python -m vision.evaluate distances`, see the README's "Search"): within
+# it lie 89 % of the pairs of photos of one grocery product and 79 % of those of one clothing
+# category, and 0.4 % of the pairs of a grocery and a clothing photo.
+SIMILAR_MAX_DISTANCE = 0.55
 # Photos fetched per listing wanted: results are grouped per listing after the vector scan.
 PHOTO_OVERFETCH = 4
 TAG_BOOST = 0.3
@@ -142,7 +147,8 @@ def nearest_codes(photos: QuerySet[PhotoAnalysis], embedding) -> list[int]:
 def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, limit: int = 24,
                         query_tags: dict | None = None,
                         model_version: str | None = None) -> list[Match]:
-    """Public listings nearest to `embedding`, best photo per listing, nearest first.
+    """Public listings similar to `embedding` (their best photo within SIMILAR_MAX_DISTANCE),
+    best photo per listing, nearest first.
 
     A large category re-ranks its photos with the nearest codes; other filtered searches, and
     those where the other filters leave too few of these photos, rank few rows exactly or walk
@@ -189,6 +195,8 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
         ranked.sort(key=lambda row: row[2])  # relaxed_order: re-sort exactly
     best: dict[int, tuple[int, float]] = {}  # listing id → its nearest photo's analysis, distance
     for analysis_id, listing_id, distance in ranked:
+        if distance > SIMILAR_MAX_DISTANCE:
+            break  # nearest first: no similar item follows
         if listing_id not in best and len(best) < limit:
             best[listing_id] = (analysis_id, distance)
     # Only the page's rows become models, with their photo and what a result card reads of the
@@ -378,13 +386,16 @@ class PhotoSearch:
     search_ms: float
 
     @cached_property
+    def category(self) -> Category | None:
+        """The category the model saw in the query photo."""
+        category = self.query_tags.get("category")
+        return category and Category.objects.filter(slug=category["label"]).first()
+
+    @cached_property
     def seen(self) -> list[str]:
         """What the model saw in the query photo, for people: the category's name, the colour,
         then the attributes, each word once (e.g. ["Long-sleeve tops", "black", "adult"])."""
-        category = self.query_tags.get("category")
-        name = category and Category.objects.filter(slug=category["label"]).values_list(
-            "name", flat=True).first()
-        labels = [name] if name else []
+        labels = [self.category.name] if self.category else []
         labels += [prediction["label"].replace("-", " ") for prediction in
                    [self.query_tags.get("colour"), *self.query_tags.get("attributes", {}).values()]
                    if prediction]

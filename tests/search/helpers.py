@@ -34,6 +34,15 @@ def unit_vector(seed: int, near: np.ndarray | None = None, spread: float = 0.0) 
     return (vector / np.linalg.norm(vector)).astype(np.float32)
 
 
+def at_distance(seed: int, near: np.ndarray, distance: float) -> np.ndarray:
+    """A unit vector at exactly this cosine distance from the unit vector `near`."""
+    other = unit_vector(seed)
+    other = other - (other @ near) * near
+    other /= np.linalg.norm(other)
+    cosine = 1.0 - distance
+    return (cosine * near + np.sqrt(1.0 - cosine ** 2) * other).astype(np.float32)
+
+
 def prediction(label, score=0.9, suggested=True):
     return {"label": label, "score": score, "top": [[label, score]], "suggested": suggested}
 

@@ -12,10 +12,11 @@ from marketplace.search.selectors import (
     SearchFilters, nearest_codes, photos_in_categories, search_by_embedding)
 from marketplace.search.services import answer_suggestion
 
-from tests.search.helpers import TEST_VERSION, bare_photo, tags, unit_vector
+from tests.search.helpers import TEST_VERSION, at_distance, bare_photo, tags, unit_vector
 
 QUERY = unit_vector(0)
-CLOTHES = [unit_vector(100 + i, near=QUERY, spread=0.05 + i / 40) for i in range(240)]
+# At growing distances from the query, the farthest still within the similarity floor.
+CLOTHES = [unit_vector(100 + i, near=QUERY, spread=0.05 + i / 160) for i in range(240)]
 
 
 @pytest.fixture
@@ -98,6 +99,23 @@ def test_too_few_left_by_the_other_filters_falls_back_to_the_index_walk(
     found = ranked(search_by_embedding(QUERY, filters, limit=24))
     assert path_taken == ["codes", "walk"]
     assert found == exact_ranking(wardrobe, range(210, 240), 24)
+
+
+def test_neither_path_brings_back_what_lies_beyond_the_similarity_floor(
+        wardrobe, make_listing, analysed, categories, monkeypatch, path_taken):
+    floor = selectors.SIMILAR_MAX_DISTANCE
+    hats = []
+    for i, distance in enumerate([0.2, 0.35, floor - 0.01] + [floor + 0.01 + i / 50
+                                                              for i in range(30)]):
+        hats.append(make_listing(f"Hat {i}", "hats"))
+        analysed(bare_photo(hats[-1]), at_distance(3000 + i, QUERY, distance))
+    filters = SearchFilters(category=categories["hats"])
+    found = ranked(search_by_embedding(QUERY, filters, limit=5))
+    assert path_taken == ["codes"]  # a page of 5 needs 20 photos: the 33 hats' codes hold them
+    assert found == [hat.pk for hat in hats[:3]]
+    found = ranked(search_by_embedding(QUERY, filters, limit=24))
+    assert path_taken == ["codes", "codes", "walk"]
+    assert found == [hat.pk for hat in hats[:3]]
 
 
 def test_searches_without_a_category_keep_the_index_walk(

@@ -10,7 +10,8 @@ from PIL import Image
 from marketplace.search.models import ListingTag, TrainingLabel
 from marketplace.search.throttles import ImageSearchThrottle
 
-from tests.search.helpers import TEST_VERSION, bare_photo, jpeg_bytes, tags, unit_vector
+from tests.search.helpers import (
+    TEST_VERSION, at_distance, bare_photo, jpeg_bytes, tags, unit_vector)
 
 API = "/api/v1/search/image/"
 
@@ -204,10 +205,31 @@ def test_photo_results_page_reads_as_many_rows_for_six_results_as_for_one(
         return len(queries)
 
     for number in range(6):
-        analysed(bare_photo(make_listing(f"Coat {number}")), unit_vector(number + 1))
+        analysed(bare_photo(make_listing(f"Coat {number}")),
+                 at_distance(number + 1, unit_vector(0), 0.1 + number / 20))
         if number == 0:
             one = results_page_queries(1)
     assert results_page_queries(6) == one
+
+
+def test_a_photo_with_no_similar_listing_says_so_and_offers_other_ways(
+        client, make_listing, analysed, categories, engine_sees):
+    from marketplace.search.selectors import SIMILAR_MAX_DISTANCE
+
+    analysed(bare_photo(make_listing("Lamp", "lighting")),
+             at_distance(1, unit_vector(0), SIMILAR_MAX_DISTANCE + 0.01))
+    response = client.post(reverse("search:search"), {"image": upload(jpeg_bytes())})
+    page = response.content.decode()
+    assert response.status_code == 200 and "No similar listings found." in page
+    assert "Lamp" not in page and not re.search(r"\d listings? found", page)
+    # What the model saw in the photo (`engine_sees`: a coat) can be browsed instead.
+    assert f'<a href="{reverse("listings:browse")}?category=outerwear">browse Coats &amp; jackets' \
+        in page and "with these filters" not in page
+    filtered = client.post(reverse("search:search"), {"image": upload(jpeg_bytes()),
+                                                      "max_price": "5"}).content.decode()
+    assert "Nothing for sale looks like your photo with these filters." in filtered
+    api = client.post(API, {"image": upload(jpeg_bytes())}).json()
+    assert api["results"] == [] and api["took_ms"] > 0
 
 
 def test_api_checks_filters_by_the_search_page_rules(client, categories, engine_sees):
@@ -301,7 +323,8 @@ def test_progress_shows_pending_and_failed_photos_to_the_seller(client, seller, 
 
 def test_only_the_seller_sees_progress_or_answers(client, buyer, tagged_listing):
     client.force_login(buyer)
-    assert client.get(reverse("search:analysis-status", args=[tagged_listing.pk])).status_code == 404
+    status = client.get(reverse("search:analysis-status", args=[tagged_listing.pk]))
+    assert status.status_code == 404
     response = client.post(reverse("search:answer-suggestion", args=[tagged_listing.pk]),
                            {"field": "category", "value": "outerwear"})
     assert response.status_code == 404

@@ -9,14 +9,17 @@ from marketplace.search import selectors
 from marketplace.search.models import ActiveModel
 from marketplace.search.selectors import SearchFilters, search_by_embedding, similar_listings
 
-from tests.search.helpers import TEST_VERSION, bare_photo, prediction, tags, unit_vector
+from tests.search.helpers import (
+    TEST_VERSION, at_distance, bare_photo, prediction, tags, unit_vector)
 
 QUERY = unit_vector(0)
+# Lamps farther from the query than every coat of the crowd, but similar items still.
+LAMPS = [at_distance(1000 + i, QUERY, 0.3 + i / 200) for i in range(40)]
 
 
 @pytest.fixture
 def crowd(make_listing, analysed):
-    """150 coats right next to the query and 3 lamps far from it."""
+    """150 coats right next to the query and 3 lamps farther from it (`LAMPS`)."""
     coats = []
     for i in range(150):
         listing = make_listing(f"Coat {i}", "outerwear")
@@ -25,7 +28,7 @@ def crowd(make_listing, analysed):
     lamps = []
     for i in range(3):
         listing = make_listing(f"Lamp {i}", "lighting", price=20 + i)
-        analysed(bare_photo(listing), unit_vector(1000 + i), tags("lighting", "white"))
+        analysed(bare_photo(listing), LAMPS[i], tags("lighting", "white"))
         lamps.append(listing)
     return coats, lamps
 
@@ -72,12 +75,12 @@ def test_filtered_index_search_fills_the_page_with_the_nearest_matches(
     coats, lamps = crowd
     for i in range(3, 40):
         listing = make_listing(f"Lamp {i}", "lighting")
-        analysed(bare_photo(listing), unit_vector(1000 + i), tags("lighting", "white"))
+        analysed(bare_photo(listing), LAMPS[i], tags("lighting", "white"))
     walk_the_index_past_the_first_candidates(monkeypatch)
     found, plan = plan_of_search(QUERY, SearchFilters(category=categories["home-decor"]))
     assert "photoanalysis_embedding_hnsw" in plan
     # All 40 lamps lie behind the 150 coats; the page still holds the 24 nearest of them.
-    lamp_distances = sorted(1 - float(unit_vector(1000 + i) @ QUERY) for i in range(40))
+    lamp_distances = sorted(1 - float(lamp @ QUERY) for lamp in LAMPS)
     assert [match.distance for match in found] == pytest.approx(lamp_distances[:24], abs=1e-5)
 
 
@@ -98,6 +101,40 @@ def test_other_filters_combine_with_vector_search(crowd, categories):
     assert [match.listing.pk for match in found] == [coats[5].pk]
     cheap = search_by_embedding(QUERY, SearchFilters(max_price=21), limit=10)
     assert {match.listing.pk for match in cheap} == {lamps[0].pk, lamps[1].pk}
+
+
+def test_only_listings_within_the_similarity_floor_are_found(make_listing, analysed):
+    floor = selectors.SIMILAR_MAX_DISTANCE
+    distances = {"Same coat": 0.0, "Similar coat": 0.3, "Still similar": floor - 0.01,
+                 "Not quite": floor + 0.01, "Lamp": 0.9}
+    for seed, (title, distance) in enumerate(distances.items()):
+        analysed(bare_photo(make_listing(title)), at_distance(seed + 1, QUERY, distance))
+    found = search_by_embedding(QUERY)
+    assert [match.listing.title for match in found] == ["Same coat", "Similar coat",
+                                                        "Still similar"]
+    assert [match.distance for match in found] == pytest.approx([0.0, 0.3, floor - 0.01],
+                                                                abs=1e-4)
+    assert [match.exact for match in found] == [True, False, False]
+    # A photo unlike every listing (the nearest at a distance of 1.1) finds none.
+    assert search_by_embedding(-QUERY) == []
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["exact", "index-walk"])
+def test_a_filter_keeps_every_similar_match_and_never_an_unlike_one(
+        crowd, make_listing, analysed, categories, monkeypatch, walk):
+    coats, lamps = crowd
+    for i in range(5):
+        listing = make_listing(f"Unlike lamp {i}", "lighting", price=90)
+        analysed(bare_photo(listing), at_distance(
+            2000 + i, QUERY, selectors.SIMILAR_MAX_DISTANCE + 0.01 + i / 10))
+    if walk:
+        walk_the_index_past_the_first_candidates(monkeypatch)
+    home = categories["home-decor"]
+    found, plan = plan_of_search(QUERY, SearchFilters(category=home))
+    assert ("photoanalysis_embedding_hnsw" in plan) == walk
+    assert [match.listing for match in found] == lamps  # nearest first
+    # Only the unlike lamps pass: nothing is similar.
+    assert search_by_embedding(QUERY, SearchFilters(category=home, min_price=50)) == []
 
 
 def test_results_are_grouped_per_listing_with_the_best_photo(make_listing, analysed):
