@@ -12,66 +12,67 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Node:
     slug: str
-    name: str
+    name: str  # the category as the site lists it, usually plural: "Dresses", "T-shirts"
+    item: str  # one thing of it, as a listing title names it mid-sentence: "dress", "t-shirt"
     children: tuple["Node", ...] = field(default_factory=tuple)
 
 
-def node(slug: str, name: str, *children: Node) -> Node:
-    return Node(slug, name, tuple(children))
+def node(slug: str, name: str, item: str, *children: Node) -> Node:
+    return Node(slug, name, item, tuple(children))
 
 
 TAXONOMY: tuple[Node, ...] = (
-    node("fashion", "Fashion",
-         node("t-shirts", "T-shirts"),
-         node("shirts", "Shirts"),
-         node("polos", "Polo shirts"),
-         node("long-sleeves", "Long-sleeve tops"),
-         node("tops-blouses", "Tops & blouses"),
-         node("hoodies", "Hoodies & sweatshirts"),
-         node("undershirts", "Undershirts & tanks"),
-         node("bodysuits", "Bodysuits"),
-         node("outerwear", "Coats & jackets"),
-         node("blazers", "Blazers & suits"),
-         node("dresses", "Dresses"),
-         node("skirts", "Skirts"),
-         node("pants", "Trousers & jeans"),
-         node("shorts", "Shorts"),
-         node("shoes", "Shoes"),
-         node("hats", "Hats & caps"),
-         node("bags", "Bags"),
-         node("accessories", "Accessories & jewellery")),
-    node("home-decor", "Home & decor",
-         node("furniture", "Furniture"),
-         node("lighting", "Lighting"),
-         node("decor", "Decor & art"),
-         node("kitchen", "Kitchen & dining"),
-         node("textiles", "Rugs & textiles"),
-         node("garden", "Garden")),
-    node("vehicles", "Vehicles & auto parts",
-         node("cars", "Cars"),
-         node("motorcycles", "Motorcycles & scooters"),
-         node("bicycles", "Bicycles"),
-         node("auto-parts", "Auto parts & tyres")),
-    node("electronics", "Electronics",
-         node("phones", "Phones & tablets"),
-         node("computers", "Computers"),
-         node("audio", "Audio & headphones"),
-         node("cameras", "Cameras"),
-         node("tv-video", "TV & video"),
-         node("gaming", "Gaming")),
-    node("food-drink", "Food & drink",
-         node("fruit", "Fruit"),
-         node("vegetables", "Vegetables"),
-         node("dairy", "Milk, yoghurt & alternatives"),
-         node("juice", "Juice")),
-    node("sports", "Sports & outdoors",
-         node("fitness", "Fitness"),
-         node("camping", "Camping & hiking"),
-         node("sports-equipment", "Sports equipment")),
-    node("kids", "Kids & toys",
-         node("toys", "Toys"),
-         node("kids-clothing", "Kids' clothing")),
-    node("books-media", "Books, music & film"),
+    node("fashion", "Fashion", "fashion item",
+         node("t-shirts", "T-shirts", "t-shirt"),
+         node("shirts", "Shirts", "shirt"),
+         node("polos", "Polo shirts", "polo shirt"),
+         node("long-sleeves", "Long-sleeve tops", "long-sleeve top"),
+         node("tops-blouses", "Tops & blouses", "top"),
+         node("hoodies", "Hoodies & sweatshirts", "hoodie"),
+         node("undershirts", "Undershirts & tanks", "undershirt"),
+         node("bodysuits", "Bodysuits", "bodysuit"),
+         node("outerwear", "Coats & jackets", "jacket"),
+         node("blazers", "Blazers & suits", "blazer"),
+         node("dresses", "Dresses", "dress"),
+         node("skirts", "Skirts", "skirt"),
+         node("pants", "Trousers & jeans", "trousers"),
+         node("shorts", "Shorts", "shorts"),
+         node("shoes", "Shoes", "shoes"),
+         node("hats", "Hats & caps", "hat"),
+         node("bags", "Bags", "bag"),
+         node("accessories", "Accessories & jewellery", "accessory")),
+    node("home-decor", "Home & decor", "home item",
+         node("furniture", "Furniture", "furniture"),
+         node("lighting", "Lighting", "lamp"),
+         node("decor", "Decor & art", "decoration"),
+         node("kitchen", "Kitchen & dining", "kitchenware"),
+         node("textiles", "Rugs & textiles", "textile"),
+         node("garden", "Garden", "garden item")),
+    node("vehicles", "Vehicles & auto parts", "vehicle",
+         node("cars", "Cars", "car"),
+         node("motorcycles", "Motorcycles & scooters", "motorcycle"),
+         node("bicycles", "Bicycles", "bicycle"),
+         node("auto-parts", "Auto parts & tyres", "car part")),
+    node("electronics", "Electronics", "electronic device",
+         node("phones", "Phones & tablets", "phone"),
+         node("computers", "Computers", "computer"),
+         node("audio", "Audio & headphones", "audio device"),
+         node("cameras", "Cameras", "camera"),
+         node("tv-video", "TV & video", "TV"),
+         node("gaming", "Gaming", "gaming gear")),
+    node("food-drink", "Food & drink", "food item",
+         node("fruit", "Fruit", "fruit"),
+         node("vegetables", "Vegetables", "vegetable"),
+         node("dairy", "Milk, yoghurt & alternatives", "dairy product"),
+         node("juice", "Juice", "juice")),
+    node("sports", "Sports & outdoors", "sports item",
+         node("fitness", "Fitness", "fitness equipment"),
+         node("camping", "Camping & hiking", "camping gear"),
+         node("sports-equipment", "Sports equipment", "sports equipment")),
+    node("kids", "Kids & toys", "kids' item",
+         node("toys", "Toys", "toy"),
+         node("kids-clothing", "Kids' clothing", "kids' clothing")),
+    node("books-media", "Books, music & film", "book"),
 )
 
 
@@ -85,3 +86,8 @@ def walk(nodes: tuple[Node, ...] = TAXONOMY, parent: Node | None = None):
 def vertical_of() -> dict[str, str]:
     """Map every slug to the slug of its root (its vertical)."""
     return {item.slug: (parent or item).slug for item, parent in walk()}
+
+
+def item_names() -> dict[str, str]:
+    """Map every slug to how a listing title names one item of it ("dresses" → "dress")."""
+    return {item.slug: item.item for item, _ in walk()}

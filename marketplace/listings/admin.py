@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from marketplace.admin_columns import day, text
+from marketplace.listings.templatetags.listing_tags import price
 from marketplace.photos.admin import PhotoPreview
 from marketplace.photos.models import Photo
 
@@ -27,8 +28,9 @@ class HideReasonForm(forms.Form):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ("title", "seller", "category", "price", "currency", "condition", "status",
-                    "is_hidden", "photo_count", "created_at")
+    # What a moderator decides on; condition, photos and the rest are on the listing's page.
+    list_display = (text("title", "Title", 50), "seller", text("category", "Category"),
+                    "price_display", "state", day("created_at", "Listed"))
     list_filter = ("status", "is_hidden", "condition", ("category", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "description", "seller__username")
     list_select_related = ("seller", "category")
@@ -37,12 +39,13 @@ class ListingAdmin(admin.ModelAdmin):
     inlines = [PhotoInline]
     actions = ["hide", "restore"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(photo_count=Count("photos"))
+    @admin.display(description="Price", ordering="price")
+    def price_display(self, listing: Listing) -> str:
+        return price(listing)
 
-    @admin.display(description="Photos", ordering="photo_count")
-    def photo_count(self, listing: Listing) -> int:
-        return listing.photo_count
+    @admin.display(description="State", ordering="status")
+    def state(self, listing: Listing) -> str:
+        return "Hidden" if listing.is_hidden else listing.get_status_display()
 
     @admin.action(description="Hide selected listings (moderation)", permissions=["change"])
     def hide(self, request, queryset):

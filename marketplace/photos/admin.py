@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from marketplace.admin_columns import day, text
+
 from .models import Photo
 
 
@@ -17,8 +19,8 @@ class PhotoPreview:
 
 @admin.register(Photo)
 class PhotoAdmin(PhotoPreview, admin.ModelAdmin):
-    list_display = ["id", "preview", "listing", "position", "status", "failure_reason",
-                    "created_at"]
+    list_display = ["preview", text("listing", "Listing"), "status",
+                    text("failure_reason", "Failure reason", 60), day("created_at", "Uploaded")]
     list_filter = ["status"]
     list_select_related = ["listing"]
     search_fields = ["listing__title", "sha256"]

@@ -21,6 +21,7 @@ from marketplace.listings.models import Category, Listing
 from marketplace.listings.selectors import (
     listings_for_sale, public_listings, ready_photos, with_ready_photos)
 from marketplace.photos.models import Photo
+from vision.taxonomy import item_names
 
 from .models import (
     ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
@@ -360,15 +361,18 @@ def unanswered(listing: Listing, suggestions: Suggestions) -> list[Suggestion]:
 
 
 def suggested_title(items: dict[str, Suggestion]) -> str:
-    """E.g. "Blue denim jacket": colour, material, then the category name, after "Kids'" for
-    children's clothes. The other attributes (the garments in the photo, a grocery product)
-    name things rather than describe this one, and would repeat the category."""
+    """E.g. "Blue denim jacket": colour, material, then one item of the category as the taxonomy
+    names it (category "Coats & jackets": "jacket"), after "Kids'" for children's clothes. The
+    other attributes (the garments in the photo, a grocery product) name things rather than
+    describe this one, and would repeat the category."""
     if "category" not in items:
         return ""
     audience = items.get("audience")
     words = ["Kids'"] if audience and audience.value == "kids" else []
     words += [items[name].display for name in ("colour", "materials") if name in items]
-    words.append(items["category"].display.lower())
+    category = items["category"]
+    # A category the taxonomy no longer has (a row left by an older one) keeps its name.
+    words.append(item_names().get(category.value, category.display.lower()))
     title = " ".join(words)
     return title[:1].upper() + title[1:]
 

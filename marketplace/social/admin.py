@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from marketplace.admin_columns import day, text
+
 from .models import (
     Block,
     Comment,
@@ -15,7 +17,7 @@ from .models import (
 
 @admin.register(Friendship)
 class FriendshipAdmin(admin.ModelAdmin):
-    list_display = ["from_user", "to_user", "status", "requested_at"]
+    list_display = ["from_user", "to_user", "status", day("requested_at", "Requested")]
     list_filter = ["status"]
     raw_id_fields = ["from_user", "to_user"]
 
@@ -28,7 +30,8 @@ class BlockAdmin(admin.ModelAdmin):
 
 @admin.register(SavedListing)
 class SavedListingAdmin(admin.ModelAdmin):
-    list_display = ["user", "listing", "created_at"]
+    list_display = ["user", text("listing", "Listing"), day("created_at", "Saved")]
+    list_select_related = ["user", "listing"]
     raw_id_fields = ["user", "listing"]
 
 
@@ -54,19 +57,23 @@ class PollAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    list_display = ["poll", "voter", "option", "updated_at"]
+    list_display = [text("poll", "Question"), "voter", text("option", "Option"),
+                    day("updated_at", "Voted")]
+    list_select_related = ["poll", "voter", "option"]
     raw_id_fields = ["poll", "voter", "option"]
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["poll", "author", "body", "created_at"]
+    list_display = [text("poll", "Question"), "author", text("body", "Comment", 80),
+                    day("created_at", "Written")]
+    list_select_related = ["poll", "author"]
     raw_id_fields = ["poll", "author"]
     search_fields = ["body"]
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "actor", "kind", "is_read", "created_at"]
+    list_display = ["recipient", "actor", "kind", day("created_at", "Created")]  # read: a filter
     list_filter = ["kind", "is_read"]
     raw_id_fields = ["recipient", "actor", "poll"]

@@ -232,7 +232,8 @@ def unsave_listing(user, listing_id: int) -> None:
 
 @transaction.atomic
 def create_poll(owner, question: str, listings, invitees=()) -> Poll:
-    """A poll about 1–4 distinct listings that are for sale, inviting some of `owner`'s friends."""
+    """A poll about 1–4 distinct listings that are for sale by someone else, inviting some of
+    `owner`'s friends (asking which of one's own listings to buy makes no sense)."""
     question = question.strip()
     if not question:
         raise SocialError("Write a question for your friends.")
@@ -247,6 +248,11 @@ def create_poll(owner, question: str, listings, invitees=()) -> Poll:
     unavailable = [listing.title for listing in listings if listing.pk not in askable]
     if unavailable:
         raise SocialError(f"No longer for sale: {', '.join(unavailable)}.")
+    own = [listing.title for listing in listings if listing.seller_id == owner.pk]
+    if own:
+        raise SocialError(
+            f"You are selling {', '.join(own)}: ask about listings you might buy, not your own."
+        )
     poll = Poll.objects.create(owner=owner, question=question)
     PollOption.objects.bulk_create(
         PollOption(

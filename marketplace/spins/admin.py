@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from marketplace.admin_columns import day, text
+
 from .models import Spin, SpinSource
 
 
@@ -11,8 +13,10 @@ class SpinSourceInline(admin.TabularInline):
 
 @admin.register(Spin)
 class SpinAdmin(admin.ModelAdmin):
-    list_display = ["id", "listing", "source_kind", "status", "progress", "frame_count",
-                    "loop_closed", "is_live", "created_at"]
+    # How far a capture got (progress, frames, loop) is on its page.
+    list_display = ["id", text("listing", "Listing"), "source_kind", "status", "is_live",
+                    day("created_at", "Uploaded")]
+    list_select_related = ["listing"]
     list_filter = ["status", "source_kind", "is_live"]
     readonly_fields = ["key", "manifest", "output_prefix", "processed_at", "published_at"]
     raw_id_fields = ["listing", "created_by"]

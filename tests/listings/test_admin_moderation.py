@@ -1,5 +1,6 @@
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from marketplace.listings import services
 from marketplace.listings.models import Listing
@@ -52,3 +53,14 @@ def test_non_staff_cannot_moderate(client, buyer, listing):
     client.post(CHANGELIST, {"action": "hide", ACTION_CHECKBOX_NAME: [listing.pk], "apply": "1",
                              "reason": "x"})
     assert not Listing.objects.get().is_hidden
+
+
+def test_the_changelist_shows_a_short_title_the_price_and_the_state(admin_client, make_listing):
+    listing = make_listing("Hand-knitted merino wool scarf in deep forest green, never worn",
+                           price="1250.00", currency="SEK")
+    services.hide_listings([listing], "Spam")
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert ">Hand-knitted merino wool scarf in deep forest gre…</a>" in page
+    assert '<td class="field-price_display">1,250.00 SEK</td>' in page
+    assert '<td class="field-state">Hidden</td>' in page
+    assert f'<td class="field-created_at">{localtime(listing.created_at).date()}</td>' in page

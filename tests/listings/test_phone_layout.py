@@ -121,3 +121,20 @@ def test_a_phone_shows_the_moderators_notice_first_and_saved_rows_whole(
         row.locator(part).bounding_box() for part in ("a", "span", "button"))]
     assert max(middles) - min(middles) < 8
     assert fits_the_screen(phone)
+
+
+@pytest.mark.urls("tests.listings.urls_with_error")
+def test_error_pages_look_like_the_site_on_a_phone(phone, db):
+    """The 404 and 500 pages: the site's header and styles, nothing wider than the screen, and
+    a way back home and to search in reach."""
+    for path, status, heading in [("/listings/999999/", 404, "We can’t find that page"),
+                                  ("/broken/", 500, "Something went wrong on our side")]:
+        response = phone.open(path)
+        assert response.status == status
+        assert phone.inner_text("main h1") == heading
+        assert phone.locator(".site-header .brand").is_visible()
+        assert phone.locator('a[href="/search/"]').first.is_visible()
+        assert phone.locator('main a.button[href="/"]').is_visible()
+        style = phone.eval_on_selector(".empty", "box => getComputedStyle(box).borderStyle")
+        assert style == "dashed"  # the site's stylesheet is there
+        assert fits_the_screen(phone)

@@ -160,10 +160,29 @@ def test_detail_gallery_switches_photo_without_javascript(client, listing, add_p
     assert forged.status_code == 200 and forged.context["photo"] == photos[0]
 
 
-def test_not_found_page_helps_the_buyer_back(client, db):
+def test_a_missing_listing_gets_the_sites_not_found_page(client, db):
     response = client.get("/listings/999999/")
     assert response.status_code == 404
-    assert "Browse listings" in response.content.decode()
+    assert {"404.html", "base.html"} <= {template.name for template in response.templates}
+    page = response.content.decode()
+    assert 'class="site-header"' in page and "We can’t find that page" in page
+    assert f'href="{reverse("listings:browse")}">Browse listings' in page
+    assert f'action="{reverse("search:search")}" class="search-form"' in page
+
+
+@pytest.mark.urls("tests.listings.urls_with_error")
+def test_a_failing_page_gets_the_sites_error_page_without_the_database(
+        client, db, django_assert_num_queries):
+    """Django renders 500.html without a request: no context processors and, here, no query
+    (the database may be what failed). Its links are plain paths: they must stay right."""
+    client.raise_request_exception = False
+    with django_assert_num_queries(0):
+        response = client.get("/broken/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert 'class="site-header"' in page and "Something went wrong on our side" in page
+    assert 'href="/"' in page and reverse("listings:browse") == "/"
+    assert 'href="/search/"' in page and reverse("search:search") == "/search/"
 
 
 def test_pages_have_a_favicon(client, db):

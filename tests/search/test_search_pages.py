@@ -336,7 +336,7 @@ def test_the_panel_proposes_category_colour_attributes_and_title(client, seller,
     client.force_login(seller)
     html = client.get(reverse("search:analysis-status", args=[tagged_listing.pk])).json()["html"]
     assert "Coats &amp; jackets" in html and 'value="blue"' in html and 'value="denim"' in html
-    assert 'value="Blue denim coats &amp; jackets"' in html
+    assert 'value="Blue denim jacket"' in html
 
 
 def test_accepting_and_editing_suggestions_updates_the_listing_and_keeps_labels(
@@ -446,11 +446,19 @@ def test_the_suggested_title_describes_the_item_once():
 
     hoodie = items(category=("hoodies", "Hoodies & sweatshirts"), colour=("pink", "pink"),
                    audience=("adult", "adult"), garments=("hoodies", "hoodies"))
-    assert suggested_title(hoodie) == "Pink hoodies & sweatshirts"
+    assert suggested_title(hoodie) == "Pink hoodie"
     jacket = items(category=("outerwear", "Coats & jackets"), colour=("blue", "blue"),
                    materials=("denim", "denim"), audience=("kids", "kids"))
-    assert suggested_title(jacket) == "Kids' blue denim coats & jackets"
+    assert suggested_title(jacket) == "Kids' blue denim jacket"
     assert suggested_title(items(colour=("blue", "blue"))) == ""  # no category, no title
+    # A listing title names one item, whatever the plural looks like.
+    for slug, name, title in [("t-shirts", "T-shirts", "Blue t-shirt"),
+                              ("dresses", "Dresses", "Blue dress"),
+                              ("pants", "Trousers & jeans", "Blue trousers"),
+                              ("tv-video", "TV & video", "Blue TV"),
+                              ("gone-from-the-taxonomy", "Gadgets", "Blue gadgets")]:
+        assert suggested_title(items(category=(slug, name), colour=("blue", "blue"))) == title
+    assert suggested_title(items(category=("dresses", "Dresses"))) == "Dress"
 
 
 def test_a_photo_search_says_what_it_saw_in_words(db):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from marketplace.listings.models import Listing
 from marketplace.social import services
 from marketplace.social.models import Poll, Vote
 
@@ -48,6 +49,32 @@ def test_poll_needs_one_to_four_available_listings(alice, make_listing):
     with pytest.raises(services.SocialError, match="No longer for sale: Gone already"):
         services.create_poll(alice, "Which?", [listings[0], sold])
     assert not Poll.objects.exists()
+
+
+def test_a_seller_cannot_ask_about_their_own_listing(
+    alice, bob, befriend, make_listing, category, client_for, api_for
+):
+    """Not through the service, the web form (which offers the listing it was started from)
+    or the API; the message says why and nothing is stored."""
+    other = make_listing("Oak table")
+    own = Listing.objects.create(seller=alice, title="Pine table", price=50, category=category)
+    befriend(alice, bob)
+    with pytest.raises(services.SocialError, match="You are selling Pine table: ask about"):
+        services.create_poll(alice, "Which table?", [other, own], [bob])
+    url = f"{reverse('social:poll_create')}?listing={own.pk}"
+    response = client_for(alice).post(
+        url, {"question": "Which table?", "listings": [own.pk], "invitees": [bob.pk]}
+    )
+    assert response.status_code == 200
+    assert "You are selling Pine table: ask about" in response.content.decode()
+    response = api_for(alice).post(
+        "/api/v1/social/polls/",
+        {"question": "Which table?", "listings": [other.pk, own.pk], "invitees": ["bob"]},
+        format="json",
+    )
+    assert response.status_code == 400 and "Pine table" in response.json()["detail"]
+    assert not Poll.objects.exists()
+    assert not bob.notifications.exists()
 
 
 def test_only_friends_can_be_invited(alice, carol, make_listing, api_for):
