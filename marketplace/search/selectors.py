@@ -214,7 +214,9 @@ def search_by_embedding(embedding, filters: SearchFilters = SearchFilters(), *, 
 
 
 def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
-    """Public listings whose vector is nearest to this listing's (none until it is analysed)."""
+    """Public listings whose vector is nearest to this listing's, within the similarity floor
+    (none until it is analysed). The floor is cut after the index scan: a distance condition in
+    the query would let the iterative scan walk the whole index for a listing unlike the rest."""
     model_version = active_model_version()
     own = ListingVector.objects.filter(listing=listing, model_version=model_version).first()
     if own is None:
@@ -229,7 +231,8 @@ def similar_listings(listing: Listing, limit: int = 8) -> list[Listing]:
             .order_by("distance")
             .values_list("listing_id", "distance")[:limit])
     listings = with_ready_photos(Listing.objects.all()).in_bulk([pk for pk, _ in nearest])
-    return [listings[pk] for pk, _ in sorted(nearest, key=lambda row: row[1]) if pk in listings]
+    return [listings[pk] for pk, distance in sorted(nearest, key=lambda row: row[1])
+            if pk in listings and distance <= SIMILAR_MAX_DISTANCE]
 
 
 def query_words(text: str) -> list[str]:

@@ -189,15 +189,21 @@ def test_search_reads_only_the_active_model_version(make_listing, analysed):
     assert [match.listing for match in search_by_embedding(QUERY)] == [old]
 
 
-def test_similar_items_are_the_nearest_other_listings(make_listing, analysed):
+def test_similar_items_are_the_nearest_other_listings_within_the_floor(make_listing, analysed):
     listing = make_listing("Blue coat")
     analysed(bare_photo(listing), QUERY)
+    floor = selectors.SIMILAR_MAX_DISTANCE
+    inside = make_listing("Dark coat")
+    analysed(bare_photo(inside), at_distance(6, QUERY, floor - 0.01))
     near = make_listing("Navy coat")
-    analysed(bare_photo(near), unit_vector(5, near=QUERY, spread=0.3))
+    analysed(bare_photo(near), at_distance(5, QUERY, 0.2))
+    outside = make_listing("Grey rug")
+    analysed(bare_photo(outside), at_distance(7, QUERY, floor + 0.01))
     far = make_listing("Lamp")
     analysed(bare_photo(far), -QUERY)
     make_listing("No photos yet")
-    assert similar_listings(listing) == [near, far]
+    assert similar_listings(listing) == [near, inside]
+    assert similar_listings(far) == []  # unlike every other listing
     assert similar_listings(make_listing("Not analysed")) == []
 
 
