@@ -1,9 +1,14 @@
 """Search page, image-search API errors, analysis progress and suggestion answers."""
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import reverse, reverse_lazy
 from PIL import Image
 
@@ -103,6 +108,37 @@ def test_a_forged_forwarded_for_header_gets_no_new_allowance(client, db, monkeyp
     response = client.post(reverse("search:search"), {"image": upload(b"x")},
                            HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert response.status_code == 429
+
+
+def signed_out_search():
+    request = RequestFactory().post(API)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_parallel_photo_searches_by_one_client_pass_only_up_to_the_limit(monkeypatch):
+    """20 searches by one client start at the same moment (as in several web processes): exactly
+    the limit pass. (DRF's throttle let most of them through: each read the same history.)"""
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "5/minute")
+    request, together = signed_out_search(), threading.Barrier(20)
+
+    def search(_):
+        together.wait(10)
+        return ImageSearchThrottle().allow_request(request, None)
+
+    with ThreadPoolExecutor(20) as pool:
+        allowed = list(pool.map(search, range(20)))
+    assert allowed.count(True) == 5
+
+
+def test_a_client_searches_again_once_its_window_ends(monkeypatch):
+    monkeypatch.setattr(ImageSearchThrottle, "rate", "2/second")
+    request, throttles = signed_out_search(), [ImageSearchThrottle() for _ in range(3)]
+    assert [throttle.allow_request(request, None) for throttle in throttles] == [
+        True, True, False]
+    assert 0 < throttles[2].wait() <= 1
+    time.sleep(throttles[2].wait() + 0.05)
+    assert ImageSearchThrottle().allow_request(request, None)
 
 
 @pytest.mark.parametrize("url", [reverse_lazy("search:search"), API], ids=["web", "api"])
