@@ -23,11 +23,13 @@ def day(field: str, description: str):
 
 
 def text(field: str, description: str, length: int = 40):
-    """A text field, or the object a foreign key points at, cut to `length` characters."""
+    """A text field, or the object a foreign key points at, cut to `length` characters; "-"
+    when empty (a draft listing's title or category)."""
 
     @admin.display(description=description, ordering=field)
     def column(obj) -> str:
-        return Truncator(str(getattr(obj, field))).chars(length)
+        value = getattr(obj, field)
+        return Truncator(str(value)).chars(length) if value not in (None, "") else "-"
 
     column.__name__ = field
     return column

@@ -2,7 +2,7 @@ from django import forms
 
 from .models import Category, Listing
 from .selectors import categories_in_tree_order
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, REQUIRED_TO_PUBLISH
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -17,7 +17,15 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class ListingForm(forms.ModelForm):
+    """A listing's details as buyers see them: what a draft may lack is required here."""
+
     category = CategoryChoiceField(empty_label="Choose a category")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in REQUIRED_TO_PUBLISH.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
     class Meta:
         model = Listing

@@ -31,6 +31,10 @@ class Category(models.Model):
 
 class Listing(models.Model):
     class Status(models.TextChoices):
+        # Started from photos: never public, and may lack a title, a category and a price
+        # until the seller publishes it (see the "listing_complete_unless_draft" constraint).
+        # Removing one (the soft delete) keeps it as it is.
+        DRAFT = "draft", "Draft"
         ACTIVE = "active", "Active"
         SOLD = "sold", "Sold"
         REMOVED = "removed", "Removed by seller"
@@ -52,12 +56,13 @@ class Listing(models.Model):
 
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="listings", on_delete=models.CASCADE)
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
-    category = models.ForeignKey(Category, related_name="listings", on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        Category, related_name="listings", null=True, blank=True, on_delete=models.PROTECT)
     condition = models.CharField(max_length=10, choices=Condition.choices, default=Condition.GOOD)
     location = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
@@ -75,15 +80,28 @@ class Listing(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gte=0), name="listing_price_not_negative"),
+            # What buyers see (active or sold) has what they need; a draft may lack it, and so
+            # may a draft its seller removed (services.check_publishable names the field).
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "removed"]) | (
+                    models.Q(category__isnull=False, price__isnull=False) & ~models.Q(title="")),
+                name="listing_complete_unless_draft",
+                violation_error_message="A listing for sale or sold needs a title, a category "
+                                        "and a price."),
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or "Untitled draft"
 
     def get_absolute_url(self) -> str:
         return reverse("listings:detail", args=[self.pk])
 
     @property
     def is_public(self) -> bool:
-        """Shown to buyers: browse, search, detail pages for anyone but the seller."""
+        """Shown to buyers: browse, search, detail pages for anyone but the seller. Never a
+        draft, a removed or a hidden listing (`selectors.PUBLIC` is the same rule in SQL)."""
         return self.status in (self.Status.ACTIVE, self.Status.SOLD) and not self.is_hidden
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

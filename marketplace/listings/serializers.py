@@ -35,6 +35,10 @@ class ListingPhotoSerializer(serializers.ModelSerializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
+    """A listing. Creating or editing one needs what a published listing has (title, category,
+    price): drafts are started from photos on the web, and only their seller reads them here
+    (category and price null, title "")."""
+
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     seller = serializers.CharField(source="seller.username", read_only=True)
     photos = ListingPhotoSerializer(source="ready_photos", many=True, read_only=True)
@@ -45,3 +49,5 @@ class ListingSerializer(serializers.ModelSerializer):
         fields = ["id", "url", *EDITABLE_FIELDS, "seller", "status", "photos",
                   "created_at", "updated_at"]
         read_only_fields = ["status", "created_at", "updated_at"]
+        extra_kwargs = {"title": {"required": True, "allow_blank": False},
+                        "price": {"required": True, "allow_null": False}}

@@ -5,26 +5,79 @@ from django.db import transaction
 from .models import Category, Listing
 
 EDITABLE_FIELDS = ("title", "description", "price", "currency", "category", "condition", "location")
+# What buyers need, so what a listing for sale or sold must have; a draft may lack it (the
+# model's "listing_complete_unless_draft" constraint holds the same rule in the database).
+REQUIRED_TO_PUBLISH = {"title": "Give your listing a title.",
+                       "category": "Choose a category.",
+                       "price": "Enter a price."}
+
+
+def check_publishable(listing: Listing) -> None:
+    """Raise a ValidationError naming each required field the listing lacks."""
+    missing = {name: message for name, message in REQUIRED_TO_PUBLISH.items()
+               if getattr(listing, name) in (None, "")}
+    if missing:
+        raise ValidationError(missing, code="required")
+
+
+def _clean(listing: Listing) -> None:
+    if listing.status in (Listing.Status.ACTIVE, Listing.Status.SOLD):
+        check_publishable(listing)
+    listing.full_clean()
 
 
 def create_listing(seller, **fields) -> Listing:
     """A new active listing; `fields` are the EDITABLE_FIELDS."""
     listing = Listing(seller=seller, **fields)
-    listing.full_clean()
+    _clean(listing)
     listing.save()
     return listing
 
 
-def update_listing(listing: Listing, **fields) -> Listing:
-    """Change the editable fields given; status and moderation are changed elsewhere."""
+def create_draft(seller) -> Listing:
+    """An empty draft, the start of a listing from photos: its photos' suggestions fill it in
+    and `publish_listing` makes it public."""
+    listing = Listing(seller=seller, status=Listing.Status.DRAFT)
+    _clean(listing)
+    listing.save()
+    return listing
+
+
+def _set_fields(listing: Listing, fields: dict) -> None:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(listing, name, value)
-    listing.full_clean()
+
+
+def update_listing(listing: Listing, **fields) -> Listing:
+    """Change the editable fields given; status and moderation are changed elsewhere. A draft
+    stays a draft (`publish_listing` publishes it)."""
+    _set_fields(listing, fields)
+    _clean(listing)
     listing.save(update_fields=[*fields, "updated_at"])
     return listing
+
+
+def publish_listing(listing: Listing, **fields) -> Listing:
+    """Set the editable `fields` of a draft and put it up for sale. Raises ValidationError,
+    per field, when a required one is missing, or when the listing is no draft (any more: its
+    status is read again under a row lock, as `mark_sold` does)."""
+    with transaction.atomic():
+        listing.status = (Listing.objects.select_for_update(no_key=True)
+                          .values_list("status", flat=True).get(pk=listing.pk))
+        if not listing.is_draft:
+            raise ValidationError("Only a draft can be published.", code="not_draft")
+        _set_fields(listing, fields)
+        listing.status = Listing.Status.ACTIVE
+        try:
+            _clean(listing)
+        except ValidationError:
+            listing.status = Listing.Status.DRAFT  # the caller shows the draft again
+            raise
+        listing.save()
+        return listing
 
 
 def _set_status(listing: Listing, status: Listing.Status) -> Listing:

@@ -6,7 +6,7 @@ app_name = "listings"
 
 urlpatterns = [
     path("", views.browse, name="browse"),
-    path("listings/new/", views.create, name="create"),
+    path("listings/new/details/", views.create, name="create"),  # "Sell" starts at photos:start
     path("listings/mine/", views.mine, name="mine"),
     path("listings/<int:pk>/", views.detail, name="detail"),
     path("listings/<int:pk>/edit/", views.edit, name="edit"),

@@ -47,6 +47,8 @@ def create(request):
 @login_required
 def edit(request, pk: int):
     listing = selectors.listing_for_seller(request.user, pk)
+    if listing.is_draft:  # finished and published on its photo page
+        return redirect("photos:manage", listing.pk)
     form = ListingForm(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
         services.update_listing(listing, **{name: form.cleaned_data[name] for name in form.changed_data})
@@ -79,6 +81,6 @@ def delete(request, pk: int):
     listing = selectors.listing_for_seller(request.user, pk)
     if request.method == "POST":
         services.remove_listing(listing)
-        messages.success(request, f"“{listing.title}” was removed from the site.")
+        messages.success(request, f"“{listing}” was removed from the site.")
         return redirect("listings:mine")
     return render(request, "listings/confirm_delete.html", {"listing": listing})

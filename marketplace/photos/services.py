@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from marketplace.listings.models import Listing
 from marketplace.listings.selectors import is_seller
+from marketplace.listings.services import create_draft
 from worker.tasks.photos import make_renditions as make_renditions_task
 
 from . import renditions
@@ -62,6 +63,16 @@ def add_photos(listing: Listing, files: Sequence[UploadedFile], *, user) -> list
         delete_files(stored)
         raise
     return photos
+
+
+def start_listing(seller, files: Sequence[UploadedFile]) -> Listing:
+    """Sell from photos: a new draft listing holding these photos, or nothing at all if a file
+    is refused (none chosen included). The model's suggestions from the photos then fill the
+    draft in."""
+    with transaction.atomic():
+        listing = create_draft(seller)
+        add_photos(listing, files, user=seller)
+    return listing
 
 
 def reorder_photos(listing: Listing, photo_ids: Sequence[int], *, user) -> None:

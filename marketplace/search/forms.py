@@ -1,10 +1,11 @@
 from django import forms
 
-from marketplace.listings.forms import CategoryChoiceField
+from marketplace.listings.forms import CategoryChoiceField, ListingForm
 from marketplace.listings.models import Listing
+from marketplace.listings.services import EDITABLE_FIELDS
 
 from .query_image import InvalidImage, read_query_image
-from .selectors import SearchFilters
+from .selectors import SearchFilters, Suggestion
 
 
 class SearchFiltersForm(forms.Form):
@@ -48,3 +49,54 @@ class PhotoSearchForm(SearchFiltersForm):
 class SuggestionAnswerForm(forms.Form):
     field = forms.CharField(max_length=40)
     value = forms.CharField(max_length=200)
+
+
+class DraftListingForm(ListingForm):
+    """A draft's details, filled in from the model's `suggestions` (those not answered yet): the
+    category and title where the draft has none, and one box per suggested colour or attribute.
+    On publishing, each suggestion the seller left filled in, as suggested or edited, is their
+    answer to it (`answers`); a box they emptied is no answer."""
+
+    TAG_PREFIX = "tag_"
+
+    # Slugs, as suggestions name categories.
+    category = CategoryChoiceField(to_field_name="slug", empty_label="Choose a category")
+
+    def __init__(self, *args, suggestions: list[Suggestion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = {suggestion.field: suggestion for suggestion in suggestions}
+        if self.instance.category_id:
+            self.initial["category"] = self.instance.category.slug
+        for name in ("category", "title"):
+            if name in self.suggestions and not self.initial.get(name):
+                self.initial[name] = self.suggestions[name].value
+                self.mark_suggested(self.fields[name])
+        for suggestion in self.suggestions.values():
+            if suggestion.field not in ("category", "title"):
+                self.fields[self.TAG_PREFIX + suggestion.field] = self.mark_suggested(
+                    forms.CharField(label=suggestion.field.capitalize(), initial=suggestion.value,
+                                    required=False, max_length=120))
+
+    def mark_suggested(self, field: forms.Field) -> forms.Field:
+        """Tell the page's script which boxes hold a suggestion rather than the seller's
+        words: newer suggestions may replace those, never what the seller wrote."""
+        if not self.is_bound:
+            field.widget.attrs["data-suggested"] = ""
+        return field
+
+    def listing_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in EDITABLE_FIELDS]
+
+    def tag_fields(self) -> list[forms.BoundField]:
+        return [field for field in self if field.name.startswith(self.TAG_PREFIX)]
+
+    def answers(self) -> dict[str, str]:
+        values = {field: self.cleaned_data.get(self.TAG_PREFIX + field, "")
+                  for field in self.suggestions}
+        values.update(category=self.cleaned_data["category"].slug,
+                      title=self.cleaned_data["title"])
+        return {field: values[field].strip() for field in self.suggestions
+                if values[field].strip()}

@@ -40,7 +40,9 @@ class PhotoAnalysis(models.Model):
         "listings.Listing", related_name="photo_analyses", on_delete=models.CASCADE)
     # The listing's category, so a category filter ranks codes from one index; always equal to
     # the listing's (set by services.upsert_analyses, updated with the listing by signals.py).
-    category = models.ForeignKey("listings.Category", related_name="+", on_delete=models.PROTECT)
+    # None while the listing is a draft without one.
+    category = models.ForeignKey("listings.Category", related_name="+", null=True,
+                                 on_delete=models.PROTECT)
     model_version = models.CharField(max_length=100)
     status = models.CharField(max_length=6, choices=Status.choices)
     failure_reason = models.CharField(max_length=300, blank=True)

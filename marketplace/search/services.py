@@ -18,6 +18,7 @@ from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
 from marketplace.listings.selectors import with_ready_photos
+from marketplace.listings.services import publish_listing
 from marketplace.photos.models import Photo
 
 from . import selectors
@@ -265,7 +266,8 @@ def index_listing_text(listing: Listing) -> None:
     """Store the listing's weighted full-text document (title A, category B, description C)."""
     config = selectors.TEXT_SEARCH_CONFIG
     document = (SearchVector(Value(listing.title), weight="A", config=config)
-                + SearchVector(Value(listing.category.name), weight="B", config=config)
+                + SearchVector(Value(listing.category.name if listing.category_id else ""),
+                               weight="B", config=config)
                 + SearchVector(Value(listing.description), weight="C", config=config))
     ListingDocument.objects.update_or_create(listing=listing, defaults={"document": document})
 
@@ -287,14 +289,16 @@ def ensure_active_version(model_version: str) -> str:
     return active.model_version
 
 
-def answer_suggestion(listing: Listing, seller, field: str, value: str) -> None:
+def answer_suggestion(listing: Listing, seller, field: str, value: str,
+                      suggestions: selectors.Suggestions | None = None) -> None:
     """Apply the seller's accepted or edited value and keep the answer as a training label.
 
-    `field` is "category" (a category slug), "title", "colour" or an attribute name.
+    `field` is "category" (a category slug), "title", "colour" or an attribute name;
+    `suggestions`: the listing's, when the caller has just read them.
     Raises ValueError for an unknown field or category.
     """
     value = value.strip()
-    suggestions = listing_suggestions(listing)
+    suggestions = suggestions or listing_suggestions(listing)
     suggested = suggestions.get(field)
     if field not in suggestions.fields or not value:
         raise ValueError(f"Nothing to answer for {field!r}.")
@@ -315,6 +319,18 @@ def answer_suggestion(listing: Listing, seller, field: str, value: str) -> None:
             listing=listing, seller=seller, field=field, seller_value=value,
             model_value=suggested.value if suggested else "",
             model_version=suggestions.model_version)
+
+
+def publish_draft(listing: Listing, seller, fields: dict, answers: dict[str, str]) -> Listing:
+    """Publish a draft started from photos (`listings.services.publish_listing`, which raises
+    ValidationError per missing field) with its `fields`, and answer, as the panel's Accept
+    does, each suggestion the seller kept or edited: `answers` maps a suggested field to the
+    seller's value (a category slug, the title, a colour or attribute value). All or nothing."""
+    with transaction.atomic():
+        suggestions = listing_suggestions(listing)
+        for name, value in answers.items():
+            answer_suggestion(listing, seller, name, value, suggestions)
+        return publish_listing(listing, **fields)
 
 
 # -- training data ------------------------------------------------------------------------------

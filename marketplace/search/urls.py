@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("listings/<int:pk>/analysis/", views.analysis_status, name="analysis-status"),
     path("listings/<int:pk>/suggestions/", views.answer_suggestion, name="answer-suggestion"),
+    path("listings/<int:pk>/publish/", views.publish_draft, name="publish-draft"),
 ]

@@ -2,6 +2,7 @@
 seller's answers to suggestions."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketplace.listings.selectors import listing_for_seller
 from marketplace.photos.uploads import photo_upload_view, upload_refusal
+from marketplace.photos.views import render_manage
 
 from . import selectors, services
-from .forms import PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
+from .forms import DraftListingForm, PhotoSearchForm, SuggestionAnswerForm, TextSearchForm
 from .query_image import InvalidImage
 from .throttles import photo_search_wait
 
@@ -92,3 +94,25 @@ def answer_suggestion(request, pk: int):
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("listings:edit", listing.pk)
+
+
+@login_required
+@require_POST
+def publish_draft(request, pk: int):
+    """Publish a draft from its photo page with the seller's details and answers; with what is
+    missing, the same page again with the errors."""
+    listing = listing_for_seller(request.user, pk)
+    if not listing.is_draft:
+        messages.info(request, "Only a draft can be published.")
+        return redirect(listing)
+    suggestions = selectors.unanswered(listing, selectors.listing_suggestions(listing))
+    form = DraftListingForm(request.POST, instance=listing, suggestions=suggestions)
+    if form.is_valid():
+        try:
+            services.publish_draft(listing, request.user, form.listing_fields(), form.answers())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{listing}” is published: buyers can find it now.")
+            return redirect(listing)
+    return render_manage(request, listing, draft_form=form)

@@ -245,7 +245,7 @@ def create_poll(owner, question: str, listings, invitees=()) -> Poll:
         .filter(pk__in=[listing.pk for listing in listings])
         .values_list("pk", flat=True)
     )
-    unavailable = [listing.title for listing in listings if listing.pk not in askable]
+    unavailable = [str(listing) for listing in listings if listing.pk not in askable]
     if unavailable:
         raise SocialError(f"No longer for sale: {', '.join(unavailable)}.")
     own = [listing.title for listing in listings if listing.seller_id == owner.pk]

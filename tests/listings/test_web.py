@@ -32,7 +32,7 @@ def test_create_listing_redirects_to_the_photo_step(seller_client, seller):
 
 @pytest.mark.parametrize("overrides, field, message", [
     ({"price": "-1"}, "price", "greater than or equal to 0"),
-    ({"title": ""}, "title", "This field is required"),
+    ({"title": ""}, "title", "Give your listing a title."),
     ({"currency": "XYZ"}, "currency", "Select a valid choice"),
     ({"category": "999999"}, "category", "Select a valid choice"),
     ({"price": "abc"}, "price", "Enter a number"),

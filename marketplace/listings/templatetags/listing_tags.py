@@ -16,5 +16,7 @@ def money(amount, currency: str) -> str:
 
 @register.filter
 def price(listing: Listing) -> str:
-    """A listing's price as `money` writes it."""
+    """A listing's price as `money` writes it (a draft may have none yet)."""
+    if listing.price is None:
+        return "No price yet"
     return money(listing.price, listing.currency)
