@@ -60,15 +60,28 @@ def update_listing(listing: Listing, **fields) -> Listing:
     return listing
 
 
+def _lock_draft(listing: Listing, message: str) -> None:
+    """Read the listing's status again under a row lock, as `mark_sold` does (`listing` may be
+    stale: published or removed in another tab meanwhile); ValidationError unless a draft."""
+    _lock_status(listing)
+    if not listing.is_draft:
+        raise ValidationError(message, code="not_draft")
+
+
+def update_draft(listing: Listing, **fields) -> Listing:
+    """Save a draft's editable `fields` as the seller left them, complete or not: it stays a
+    draft. Raises ValidationError for an invalid value (then nothing is saved) or when the
+    listing is no draft (any more)."""
+    with transaction.atomic():
+        _lock_draft(listing, "Only a draft can be saved for later.")
+        return update_listing(listing, **fields)
+
+
 def publish_listing(listing: Listing, **fields) -> Listing:
     """Set the editable `fields` of a draft and put it up for sale. Raises ValidationError,
-    per field, when a required one is missing, or when the listing is no draft (any more: its
-    status is read again under a row lock, as `mark_sold` does)."""
+    per field, when a required one is missing, or when the listing is no draft (any more)."""
     with transaction.atomic():
-        listing.status = (Listing.objects.select_for_update(no_key=True)
-                          .values_list("status", flat=True).get(pk=listing.pk))
-        if not listing.is_draft:
-            raise ValidationError("Only a draft can be published.", code="not_draft")
+        _lock_draft(listing, "Only a draft can be published.")
         _set_fields(listing, fields)
         listing.status = Listing.Status.ACTIVE
         try:
@@ -78,6 +91,12 @@ def publish_listing(listing: Listing, **fields) -> Listing:
             raise
         listing.save()
         return listing
+
+
+def _lock_status(listing: Listing) -> None:
+    """Read the listing's status again, locking its row until the transaction ends."""
+    listing.status = (Listing.objects.select_for_update(no_key=True)
+                      .values_list("status", flat=True).get(pk=listing.pk))
 
 
 def _set_status(listing: Listing, status: Listing.Status) -> Listing:
@@ -90,8 +109,7 @@ def mark_sold(listing: Listing) -> Listing:
     """Sold listings leave browse but keep their page (with a "Sold" badge). The status is read
     again under a row lock: `listing` may be stale (removed in another tab meanwhile)."""
     with transaction.atomic():
-        listing.status = (Listing.objects.select_for_update(no_key=True)
-                          .values_list("status", flat=True).get(pk=listing.pk))
+        _lock_status(listing)
         if listing.status != Listing.Status.ACTIVE:
             raise ValidationError("Only a listing that is for sale can be marked as sold.",
                                   code="not_for_sale")

@@ -2,10 +2,10 @@ from django import forms
 
 from marketplace.listings.forms import CategoryChoiceField, ListingForm
 from marketplace.listings.models import Listing
-from marketplace.listings.services import EDITABLE_FIELDS
+from marketplace.listings.services import EDITABLE_FIELDS, REQUIRED_TO_PUBLISH
 
 from .query_image import InvalidImage, read_query_image
-from .selectors import SearchFilters, Suggestion
+from .selectors import SearchFilters, Suggestion, draft_tags
 
 
 class SearchFiltersForm(forms.Form):
@@ -53,18 +53,25 @@ class SuggestionAnswerForm(forms.Form):
 
 class DraftListingForm(ListingForm):
     """A draft's details, filled in from the model's `suggestions` (those not answered yet): the
-    category and title where the draft has none, and one box per suggested colour or attribute.
-    On publishing, each suggestion the seller left filled in, as suggested or edited, is their
-    answer to it (`answers`); a box they emptied is no answer."""
+    category and title where the draft has none, and one box per suggested colour or attribute
+    (holding what the seller saved in it, if anything). On publishing, each suggestion the
+    seller left filled in, as suggested or edited, is their answer to it (`answers`); a box
+    they emptied is no answer. Saving the draft for later (`publishing=False`) needs none of
+    the fields a listing for sale must have, and answers nothing (`fields_to_save`,
+    `tags_to_save`)."""
 
     TAG_PREFIX = "tag_"
 
     # Slugs, as suggestions name categories.
     category = CategoryChoiceField(to_field_name="slug", empty_label="Choose a category")
 
-    def __init__(self, *args, suggestions: list[Suggestion], **kwargs):
+    def __init__(self, *args, suggestions: list[Suggestion], publishing: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not publishing:
+            for name in REQUIRED_TO_PUBLISH:
+                self.fields[name].required = False
         self.suggestions = {suggestion.field: suggestion for suggestion in suggestions}
+        saved = draft_tags(self.instance)
         if self.instance.category_id:
             self.initial["category"] = self.instance.category.slug
         for name in ("category", "title"):
@@ -73,9 +80,12 @@ class DraftListingForm(ListingForm):
                 self.mark_suggested(self.fields[name])
         for suggestion in self.suggestions.values():
             if suggestion.field not in ("category", "title"):
-                self.fields[self.TAG_PREFIX + suggestion.field] = self.mark_suggested(
-                    forms.CharField(label=suggestion.field.capitalize(), initial=suggestion.value,
-                                    required=False, max_length=120))
+                field = forms.CharField(
+                    label=suggestion.field.capitalize(), required=False, max_length=120,
+                    initial=saved.get(suggestion.field, suggestion.value))
+                if suggestion.field not in saved:
+                    self.mark_suggested(field)
+                self.fields[self.TAG_PREFIX + suggestion.field] = field
 
     def mark_suggested(self, field: forms.Field) -> forms.Field:
         """Tell the page's script which boxes hold a suggestion rather than the seller's
@@ -92,6 +102,28 @@ class DraftListingForm(ListingForm):
 
     def tag_fields(self) -> list[forms.BoundField]:
         return [field for field in self if field.name.startswith(self.TAG_PREFIX)]
+
+    def holds_suggestion(self, field: str, value: str) -> bool:
+        return field in self.suggestions and self.suggestions[field].value == value
+
+    def fields_to_save(self) -> dict:
+        """The details to save for later. A category or title box still holding its suggestion
+        is saved empty, so that it goes on following the suggestions (more photos may change
+        them); the page fills it in again."""
+        fields = self.listing_fields()
+        if self.holds_suggestion("category", getattr(fields["category"], "slug", "")):
+            fields["category"] = None
+        if self.holds_suggestion("title", fields["title"]):
+            fields["title"] = ""
+        return fields
+
+    def tags_to_save(self) -> dict[str, str | None]:
+        """The suggestion boxes sent (a box the page did not show yet is left as saved): the
+        seller's value, "" for a box emptied, None for one still holding the suggestion."""
+        values = {box.name.removeprefix(self.TAG_PREFIX): self.cleaned_data[box.name]
+                  for box in self.tag_fields() if box.html_name in self.data}
+        return {field: None if self.holds_suggestion(field, value) else value
+                for field, value in values.items()}
 
     def answers(self) -> dict[str, str]:
         values = {field: self.cleaned_data.get(self.TAG_PREFIX + field, "")

@@ -139,6 +139,26 @@ class ListingTag(models.Model):
         return f"{self.name}: {self.value}"
 
 
+class DraftTag(models.Model):
+    """The value the seller left in a draft's box for a suggested colour or attribute when they
+    saved the draft ("" for a box they emptied), shown instead of the suggestion until they
+    publish: then it is their answer (a TrainingLabel, and a ListingTag unless empty)."""
+
+    listing = models.ForeignKey(
+        "listings.Listing", related_name="draft_tags", on_delete=models.CASCADE)
+    name = models.CharField(max_length=40)
+    value = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "name"],
+                                    name="one_draft_tag_per_listing_and_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
 class TrainingLabel(models.Model):
     """A seller's answer to a model suggestion: training data for the next model version."""
 

@@ -24,7 +24,8 @@ from marketplace.photos.models import Photo
 from vision.taxonomy import item_names
 
 from .models import (
-    ActiveModel, ListingDocument, ListingTag, ListingVector, PhotoAnalysis, TrainingLabel)
+    ActiveModel, DraftTag, ListingDocument, ListingTag, ListingVector, PhotoAnalysis,
+    TrainingLabel)
 
 # Cosine distance under which two photos are taken to show the same product.
 EXACT_MATCH_DISTANCE = 0.12
@@ -361,6 +362,11 @@ def unanswered(listing: Listing, suggestions: Suggestions) -> list[Suggestion]:
                "title": listing.title}
     return [item for item in suggestions
             if item.field not in answered and current.get(item.field) != item.value]
+
+
+def draft_tags(listing: Listing) -> dict[str, str]:
+    """The values the seller saved in a draft's suggestion boxes, by suggested field."""
+    return dict(DraftTag.objects.filter(listing=listing).values_list("name", "value"))
 
 
 def suggested_title(items: dict[str, Suggestion]) -> str:

@@ -11,20 +11,21 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils import timezone
 from pgvector import Bit
 
 from marketplace.listings.models import Category, Listing
-from marketplace.listings.selectors import with_ready_photos
-from marketplace.listings.services import publish_listing
+from marketplace.listings.selectors import is_seller, with_ready_photos
+from marketplace.listings.services import publish_listing, update_draft
 from marketplace.photos.models import Photo
 
 from . import selectors
 from .models import (
-    ActiveModel, AnalysisAttempt, ListingDocument, ListingTag, ListingVector, PhotoAnalysis,
-    TrainingLabel)
+    ActiveModel, AnalysisAttempt, DraftTag, ListingDocument, ListingTag, ListingVector,
+    PhotoAnalysis, TrainingLabel)
 from .selectors import listing_suggestions
 
 FAILURE_REASON_MAX = PhotoAnalysis._meta.get_field("failure_reason").max_length
@@ -330,7 +331,28 @@ def publish_draft(listing: Listing, seller, fields: dict, answers: dict[str, str
         suggestions = listing_suggestions(listing)
         for name, value in answers.items():
             answer_suggestion(listing, seller, name, value, suggestions)
+        DraftTag.objects.filter(listing=listing).delete()  # answered now
         return publish_listing(listing, **fields)
+
+
+def save_draft(listing: Listing, seller, fields: dict, tags: dict[str, str | None]) -> Listing:
+    """Keep what the seller typed in a draft's form without publishing it: its `fields`
+    (`listings.services.update_draft`, which raises ValidationError for an invalid value or a
+    listing that is no draft; then nothing is saved) and `tags`, the value left in each
+    suggestion's box ("" for a box emptied; None for one still holding the suggestion, which
+    then goes on following the suggestions). Nothing is answered, so no training label: that
+    is publishing's. Raises PermissionDenied for anyone but the seller."""
+    if not is_seller(listing, seller):
+        raise PermissionDenied("Only the seller can save this draft.")
+    with transaction.atomic():
+        update_draft(listing, **fields)
+        for name, value in tags.items():
+            if value is None:
+                DraftTag.objects.filter(listing=listing, name=name).delete()
+            else:
+                DraftTag.objects.update_or_create(
+                    listing=listing, name=name, defaults={"value": value})
+    return listing
 
 
 # -- training data ------------------------------------------------------------------------------

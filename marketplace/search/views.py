@@ -96,23 +96,45 @@ def answer_suggestion(request, pk: int):
     return redirect("listings:edit", listing.pk)
 
 
+def post_draft_form(request, pk: int, *, publishing: bool, done):
+    """A draft's form sent from its photo page, to publish it or to save it for later:
+    `done(listing, form)`, with the form valid, writes and answers where to go, or raises
+    ValidationError; otherwise the same page again with the seller's values and the errors."""
+    listing = listing_for_seller(request.user, pk)
+    if not listing.is_draft:
+        messages.info(request, "This listing is no draft any more.")
+        return redirect(listing)
+    suggestions = selectors.unanswered(listing, selectors.listing_suggestions(listing))
+    form = DraftListingForm(request.POST, instance=listing, suggestions=suggestions,
+                            publishing=publishing)
+    if form.is_valid():
+        try:
+            return done(listing, form)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render_manage(request, listing, draft_form=form)
+
+
 @login_required
 @require_POST
 def publish_draft(request, pk: int):
-    """Publish a draft from its photo page with the seller's details and answers; with what is
-    missing, the same page again with the errors."""
-    listing = listing_for_seller(request.user, pk)
-    if not listing.is_draft:
-        messages.info(request, "Only a draft can be published.")
+    """Publish a draft from its photo page with the seller's details and answers."""
+    def publish(listing, form):
+        services.publish_draft(listing, request.user, form.listing_fields(), form.answers())
+        messages.success(request, f"“{listing}” is published: buyers can find it now.")
         return redirect(listing)
-    suggestions = selectors.unanswered(listing, selectors.listing_suggestions(listing))
-    form = DraftListingForm(request.POST, instance=listing, suggestions=suggestions)
-    if form.is_valid():
-        try:
-            services.publish_draft(listing, request.user, form.listing_fields(), form.answers())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"“{listing}” is published: buyers can find it now.")
-            return redirect(listing)
-    return render_manage(request, listing, draft_form=form)
+
+    return post_draft_form(request, pk, publishing=True, done=publish)
+
+
+@login_required
+@require_POST
+def save_draft(request, pk: int):
+    """Keep what the seller typed in a draft's form for later ("Save draft"; the photo page's
+    script also sends it before it reloads), without publishing it."""
+    def save(listing, form):
+        services.save_draft(listing, request.user, form.fields_to_save(), form.tags_to_save())
+        messages.success(request, "Draft saved.")
+        return redirect("photos:manage", listing.pk)
+
+    return post_draft_form(request, pk, publishing=False, done=save)

@@ -4,10 +4,11 @@ from django.core.files.base import ContentFile
 
 from marketplace.accounts.models import User
 from marketplace.listings.models import Category, Listing
+from marketplace.listings.services import create_draft
 from marketplace.photos.models import Photo
 from marketplace.search.models import ActiveModel, PhotoAnalysis
 from marketplace.search.services import bit_string, refresh_listing_vectors, upsert_analyses
-from tests.search.helpers import TEST_VERSION, jpeg_bytes, tags
+from tests.search.helpers import TEST_VERSION, bare_photo, jpeg_bytes, tags, unit_vector
 
 
 @pytest.fixture
@@ -58,3 +59,15 @@ def analysed(db):
         refresh_listing_vectors([photo.listing_id], version)
         return analysis
     return analyse
+
+
+@pytest.fixture
+def draft(seller):
+    return create_draft(seller)
+
+
+@pytest.fixture
+def suggested_draft(draft, analysed):
+    """A draft whose one photo the model saw as a blue denim jacket."""
+    analysed(bare_photo(draft), unit_vector(1), tags("outerwear", "blue", materials="denim"))
+    return draft

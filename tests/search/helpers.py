@@ -1,4 +1,4 @@
-"""Helpers of the search tests: test images, vectors and tag dictionaries."""
+"""Helpers of the search tests: test images, vectors, tag dictionaries and draft forms."""
 import contextlib
 import subprocess
 import sys
@@ -55,6 +55,14 @@ def tags(category="outerwear", colour="blue", **attributes):
 def bare_photo(listing) -> Photo:
     """A photo row without a file, for tests that only need its vectors."""
     return Photo.objects.create(listing=listing, original=f"photos/{listing.pk}/test/original")
+
+
+def publish_data(**overrides) -> dict:
+    """A draft's form as sent for the `suggested_draft` fixture, its suggestions kept."""
+    data = {"title": "Blue denim jacket", "category": "outerwear", "price": "35",
+            "currency": "EUR", "condition": "good", "description": "", "location": "",
+            "tag_colour": "blue", "tag_materials": "denim"}
+    return {**data, **overrides}
 
 
 @contextlib.contextmanager

@@ -8,34 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from marketplace.listings.models import Listing
-from marketplace.listings.services import create_draft, update_listing
+from marketplace.listings.services import update_listing
 from marketplace.photos.models import Photo
 from marketplace.search.models import ListingTag, ListingVector, TrainingLabel
 from marketplace.search.selectors import search_by_embedding, similar_listings, text_search
-from tests.search.helpers import bare_photo, jpeg_bytes, tags, unit_vector
+from tests.search.helpers import bare_photo, jpeg_bytes, publish_data, unit_vector
 
 
 def jpeg(name="item.jpg", data=None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data or jpeg_bytes(), "image/jpeg")
-
-
-@pytest.fixture
-def draft(seller):
-    return create_draft(seller)
-
-
-@pytest.fixture
-def suggested_draft(draft, analysed):
-    """A draft whose one photo the model saw as a blue denim jacket."""
-    analysed(bare_photo(draft), unit_vector(1), tags("outerwear", "blue", materials="denim"))
-    return draft
-
-
-def publish_data(**overrides) -> dict:
-    data = {"title": "Blue denim jacket", "category": "outerwear", "price": "35",
-            "currency": "EUR", "condition": "good", "description": "", "location": "",
-            "tag_colour": "blue", "tag_materials": "denim"}
-    return {**data, **overrides}
 
 
 def test_sell_starts_with_photos_and_offers_the_details_first_path(client, seller):

@@ -1,9 +1,11 @@
 """Selling from photos in headless Chromium: "Sell" puts the photos first on a phone and on a
-desktop, and, with a real worker and the real model, a seller's photo fills the listing in."""
+desktop, adding photos on a draft's page keeps what the seller typed, and, with a real worker
+and the real model, a seller's photo fills the listing in."""
 import pytest
 from django.urls import reverse
 
 from marketplace.listings.models import Listing
+from marketplace.listings.services import create_draft
 from marketplace.search.models import PhotoAnalysis, TrainingLabel
 from marketplace.search.selectors import listing_suggestions
 from tests.conftest import ROOT
@@ -33,6 +35,33 @@ def test_sell_leads_with_the_photos(new_page, seller, width, height):
     assert pick.evaluate(background) not in ("rgba(0, 0, 0, 0)", "transparent")
     assert details.evaluate(background) == "rgba(0, 0, 0, 0)"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("price, error", [
+    ("18", None), ("-3", "Ensure this value is greater than or equal to 0.")])
+def test_adding_photos_to_a_draft_keeps_what_the_seller_typed(
+        new_page, seller, categories, media_root, price, error):
+    draft = create_draft(seller)
+    page = new_page(user=seller)
+    page.open(reverse("photos:manage", args=[draft.pk]))
+    page.fill(".draft-form [name=title]", "Grey hoodie, hardly worn")
+    page.fill(".draft-form [name=price]", price)
+    page.set_input_files(".photo-upload input[type=file]", HOODIE)
+    with page.expect_navigation():  # the page comes back once the photo is in
+        page.click(".photo-upload button[type=submit]")
+    page.wait_for_selector(".photo-tile")
+    assert page.input_value(".draft-form [name=title]") == "Grey hoodie, hardly worn"
+    assert float(page.input_value(".draft-form [name=price]")) == float(price)
+    assert draft.photos.count() == 1
+    draft.refresh_from_db()
+    assert draft.is_draft
+    if error:  # refused: the form is shown with the error, and nothing of it is saved
+        assert page.locator(".field--price .error").inner_text() == error
+        assert draft.title == ""
+    else:  # saved as "Save draft" does, so it is there when the seller comes back
+        assert (draft.title, draft.price) == ("Grey hoodie, hardly worn", 18)
+        page.reload()
+        assert page.input_value(".draft-form [name=title]") == "Grey hoodie, hardly worn"
 
 
 @pytest.mark.worker

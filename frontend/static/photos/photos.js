@@ -26,6 +26,31 @@
     return Object.values(body).flat().map(String);
   }
 
+  // --- A draft's form ---------------------------------------------------------------------
+  // On a draft's page the listing's form sits beside the photos: before anything here reloads
+  // or leaves the page, the form is saved as "Save draft" would, so nothing the seller typed is
+  // lost. Resolves true when saved (or there is no such form). A value the server refuses: the
+  // form is posted the usual way instead, and the page comes back with the seller's values and
+  // the errors (and any photos just added).
+  async function keepDraft() {
+    const draft = manager.querySelector(".draft-form");
+    const save = draft && draft.querySelector("[data-save-draft]");
+    if (!save) return true;
+    try {
+      const response = await fetch(save.formAction, {method: "POST", body: new FormData(draft)});
+      // Saved: redirected back to this page (not, say, to the log-in page).
+      if (response.redirected && new URL(response.url).pathname === window.location.pathname) {
+        return true;
+      }
+      if (response.status === 400) {
+        draft.requestSubmit(save);
+        return false;
+      }
+    } catch (error) { /* offline: said below */ }
+    showErrors(["Your listing's details could not be saved; press “Save draft” before you leave."]);
+    return false;
+  }
+
   // --- Upload (XHR for a progress bar) ---------------------------------------------------
   function upload(files) {
     if (!files.length) return;
@@ -38,11 +63,11 @@
     request.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) progress.value = (100 * event.loaded) / event.total;
     });
-    request.addEventListener("load", () => {
+    request.addEventListener("load", async () => {
       progress.hidden = true;
       if (request.status === 201) {
         statusLine.textContent = "Uploaded. Preparing your photos…";
-        window.location.reload();
+        if (await keepDraft()) window.location.reload();
         return;
       }
       let body = null;
@@ -175,15 +200,21 @@
       return;
     }
     // Saved: reload so the arrows and numbering match the new order.
-    window.location.reload();
+    if (await keepDraft()) window.location.reload();
+  });
+
+  // The ↑/↓ buttons are plain form posts that load the page again.
+  grid.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await keepDraft()) event.target.submit();
   });
 
   // --- Delete with confirmation ----------------------------------------------------------
-  manager.addEventListener("click", (event) => {
+  manager.addEventListener("click", async (event) => {
     const link = event.target.closest("a[data-confirm]");
     if (!link) return;
     event.preventDefault();
-    if (!window.confirm(link.dataset.confirm)) return;
+    if (!window.confirm(link.dataset.confirm) || !(await keepDraft())) return;
     const post = document.createElement("form");
     post.method = "post";
     post.action = link.href;
