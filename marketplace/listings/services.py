@@ -89,7 +89,8 @@ def publish_listing(listing: Listing, **fields) -> Listing:
         except ValidationError:
             listing.status = Listing.Status.DRAFT  # the caller shows the draft again
             raise
-        listing.save()
+        # Only what publishing changes: `listing` may be stale (hidden by a moderator meanwhile).
+        listing.save(update_fields=[*fields, "status", "updated_at"])
         return listing
 
 

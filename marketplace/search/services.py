@@ -326,7 +326,10 @@ def publish_draft(listing: Listing, seller, fields: dict, answers: dict[str, str
     """Publish a draft started from photos (`listings.services.publish_listing`, which raises
     ValidationError per missing field) with its `fields`, and answer, as the panel's Accept
     does, each suggestion the seller kept or edited: `answers` maps a suggested field to the
-    seller's value (a category slug, the title, a colour or attribute value). All or nothing."""
+    seller's value (a category slug, the title, a colour or attribute value). All or nothing.
+    Raises PermissionDenied for anyone but the seller."""
+    if not is_seller(listing, seller):
+        raise PermissionDenied("Only the seller can publish this draft.")
     with transaction.atomic():
         suggestions = listing_suggestions(listing)
         for name, value in answers.items():

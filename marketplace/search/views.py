@@ -99,11 +99,11 @@ def answer_suggestion(request, pk: int):
 def post_draft_form(request, pk: int, *, publishing: bool, done):
     """A draft's form sent from its photo page, to publish it or to save it for later:
     `done(listing, form)`, with the form valid, writes and answers where to go, or raises
-    ValidationError; otherwise the same page again with the seller's values and the errors."""
+    ValidationError; otherwise the same page again with the seller's values and the errors.
+    A listing published or removed meanwhile (a double click, another tab) leads to its page."""
     listing = listing_for_seller(request.user, pk)
     if not listing.is_draft:
-        messages.info(request, "This listing is no draft any more.")
-        return redirect(listing)
+        return no_draft_any_more(request, listing)
     suggestions = selectors.unanswered(listing, selectors.listing_suggestions(listing))
     form = DraftListingForm(request.POST, instance=listing, suggestions=suggestions,
                             publishing=publishing)
@@ -111,8 +111,15 @@ def post_draft_form(request, pk: int, *, publishing: bool, done):
         try:
             return done(listing, form)
         except ValidationError as error:
+            if not listing.is_draft:  # its status, read again under a row lock, says why
+                return no_draft_any_more(request, listing)
             form.add_error(None, error)
     return render_manage(request, listing, draft_form=form)
+
+
+def no_draft_any_more(request, listing):
+    messages.info(request, "This listing is no draft any more.")
+    return redirect(listing)
 
 
 @login_required

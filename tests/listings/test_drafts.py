@@ -81,6 +81,14 @@ def test_publishing_without_what_buyers_need_says_what_is_missing_and_changes_no
     assert draft.is_draft and draft.title == ""
 
 
+def test_publishing_a_draft_a_moderator_just_hid_keeps_it_hidden(draft):
+    stale = Listing.objects.get(pk=draft.pk)  # read before the moderator's action
+    services.hide_listings([draft], "Counterfeit")
+    services.publish_listing(stale, **details())
+    draft.refresh_from_db()
+    assert (draft.status, draft.is_hidden, draft.hidden_reason) == ("active", True, "Counterfeit")
+
+
 def test_drafts_are_not_in_browse_or_the_api_and_only_their_seller_opens_them(
         client, api, seller, buyer, draft, listing, add_photo):
     services.update_listing(draft, title="Secret draft")

@@ -7,9 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from django.core.exceptions import PermissionDenied
+
 from marketplace.listings.models import Listing
 from marketplace.listings.services import update_listing
 from marketplace.photos.models import Photo
+from marketplace.search import services, views
 from marketplace.search.models import ListingTag, ListingVector, TrainingLabel
 from marketplace.search.selectors import search_by_embedding, similar_listings, text_search
 from tests.search.helpers import bare_photo, jpeg_bytes, publish_data, unit_vector
@@ -107,6 +110,36 @@ def test_only_the_seller_publishes(client, buyer, suggested_draft):
     assert response.status_code == 404
     suggested_draft.refresh_from_db()
     assert suggested_draft.is_draft and not TrainingLabel.objects.exists()
+
+
+def test_only_the_seller_publishes_through_the_service_too(seller, buyer, suggested_draft,
+                                                           categories):
+    with pytest.raises(PermissionDenied):
+        services.publish_draft(suggested_draft, buyer, {"title": "Mine now", "price": 1,
+                                                        "category": categories["outerwear"]},
+                               {"colour": "red"})
+    suggested_draft.refresh_from_db()
+    assert suggested_draft.is_draft and suggested_draft.title == ""
+    assert not TrainingLabel.objects.exists() and not ListingTag.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["search:publish-draft", "search:save-draft"])
+def test_a_second_click_after_publishing_leads_to_the_listing(
+        client, seller, suggested_draft, monkeypatch, name):
+    """Both requests of a double click (or two tabs) read the listing while it was a draft; the
+    second one's write finds it published and is undone, and says so rather than showing the
+    photo page with its form gone."""
+    client.force_login(seller)
+    stale = Listing.objects.get(pk=suggested_draft.pk)
+    client.post(reverse("search:publish-draft", args=[suggested_draft.pk]), publish_data())
+    monkeypatch.setattr(views, "listing_for_seller", lambda user, pk: stale)
+    response = client.post(reverse(name, args=[suggested_draft.pk]),
+                           publish_data(title="Changed"), follow=True)
+    assert response.redirect_chain == [(suggested_draft.get_absolute_url(), 302)]
+    assert "no draft any more" in response.content.decode()
+    listing = Listing.objects.get()
+    assert (listing.status, listing.title) == ("active", "Blue denim jacket")
+    assert TrainingLabel.objects.count() == 4  # the first click's answers only
 
 
 def test_drafts_are_never_found_by_text_photo_or_as_similar_items(
