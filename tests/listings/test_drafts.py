@@ -148,3 +148,11 @@ def test_a_seller_may_remove_a_draft_and_it_stays_as_it_was(seller_client, selle
         Listing.objects.filter(pk=draft.pk).update(status=Listing.Status.ACTIVE)
     other = services.create_draft(seller)
     assert token_client(seller).delete(f"/api/v1/listings/{other.pk}/").status_code == 204
+
+
+def test_pages_of_a_draft_without_a_title_name_it(seller_client, draft):
+    capture = seller_client.get(reverse("spins:capture", args=[draft.pk])).content.decode()
+    assert "Rotating view for “Untitled draft”" in capture and "“”" not in capture
+    services.remove_listing(draft)  # no longer a draft: its photo page is the usual one
+    photos = seller_client.get(reverse("photos:manage", args=[draft.pk])).content.decode()
+    assert "Photos of “Untitled draft”" in photos and "“”" not in photos
