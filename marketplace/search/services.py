@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils import timezone
@@ -327,13 +327,18 @@ def publish_draft(listing: Listing, seller, fields: dict, answers: dict[str, str
     ValidationError per missing field) with its `fields`, and answer, as the panel's Accept
     does, each suggestion the seller kept or edited: `answers` maps a suggested field to the
     seller's value (a category slug, the title, a colour or attribute value). All or nothing.
-    Raises PermissionDenied for anyone but the seller."""
+    Raises PermissionDenied for anyone but the seller, and ValidationError when a suggestion the
+    seller answered is gone (the worker re-analysed the photos since the page read them)."""
     if not is_seller(listing, seller):
         raise PermissionDenied("Only the seller can publish this draft.")
     with transaction.atomic():
         suggestions = listing_suggestions(listing)
         for name, value in answers.items():
-            answer_suggestion(listing, seller, name, value, suggestions)
+            try:
+                answer_suggestion(listing, seller, name, value, suggestions)
+            except ValueError:
+                raise ValidationError("The photos' suggestions changed while you were "
+                                      "publishing: check the form and publish again.") from None
         DraftTag.objects.filter(listing=listing).delete()  # answered now
         return publish_listing(listing, **fields)
 

@@ -13,9 +13,9 @@ from marketplace.listings.models import Listing
 from marketplace.listings.services import update_listing
 from marketplace.photos.models import Photo
 from marketplace.search import services, views
-from marketplace.search.models import ListingTag, ListingVector, TrainingLabel
+from marketplace.search.models import ListingTag, ListingVector, PhotoAnalysis, TrainingLabel
 from marketplace.search.selectors import search_by_embedding, similar_listings, text_search
-from tests.search.helpers import bare_photo, jpeg_bytes, publish_data, unit_vector
+from tests.search.helpers import bare_photo, jpeg_bytes, publish_data, tags, unit_vector
 
 
 def jpeg(name="item.jpg", data=None) -> SimpleUploadedFile:
@@ -140,6 +140,36 @@ def test_a_second_click_after_publishing_leads_to_the_listing(
     listing = Listing.objects.get()
     assert (listing.status, listing.title) == ("active", "Blue denim jacket")
     assert TrainingLabel.objects.count() == 4  # the first click's answers only
+
+
+def test_a_suggestion_gone_while_publishing_asks_the_seller_to_check_again(
+        client, seller, suggested_draft, monkeypatch):
+    """The worker may re-analyse the photos between the page's reading of the suggestions and
+    the publish's: the form comes back with a clear error (not a server error), nothing
+    written, and the next publish goes through."""
+    client.force_login(seller)
+    read_suggestions = services.listing_suggestions
+
+    def analysed_again_meanwhile(listing):
+        PhotoAnalysis.objects.filter(photo__listing=listing).update(
+            tags=tags("outerwear", "blue"))  # no material any more
+        return read_suggestions(listing)
+
+    monkeypatch.setattr(services, "listing_suggestions", analysed_again_meanwhile)
+    response = client.post(reverse("search:publish-draft", args=[suggested_draft.pk]),
+                           publish_data())
+    assert response.status_code == 400
+    assert "changed while you were publishing" in response.content.decode()
+    suggested_draft.refresh_from_db()
+    assert suggested_draft.is_draft and suggested_draft.title == ""
+    assert not TrainingLabel.objects.exists() and not ListingTag.objects.exists()
+
+    monkeypatch.undo()
+    again = client.post(reverse("search:publish-draft", args=[suggested_draft.pk]),
+                        publish_data(tag_materials=""))
+    assert again.status_code == 302
+    suggested_draft.refresh_from_db()
+    assert suggested_draft.status == "active"
 
 
 def test_drafts_are_never_found_by_text_photo_or_as_similar_items(
