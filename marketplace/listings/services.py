@@ -83,12 +83,9 @@ def publish_listing(listing: Listing, **fields) -> Listing:
     with transaction.atomic():
         _lock_draft(listing, "Only a draft can be published.")
         _set_fields(listing, fields)
+        check_publishable(listing)
+        listing.full_clean()  # still a draft here: the caller shows it again if this fails
         listing.status = Listing.Status.ACTIVE
-        try:
-            _clean(listing)
-        except ValidationError:
-            listing.status = Listing.Status.DRAFT  # the caller shows the draft again
-            raise
         # Only what publishing changes: `listing` may be stale (hidden by a moderator meanwhile).
         listing.save(update_fields=[*fields, "status", "updated_at"])
         return listing
